@@ -1,0 +1,88 @@
+/**
+ * `npm run example`: the thesis-1 stock-prediction design on real prices.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+import cliProgress from 'cli-progress';
+
+import { setLogLevel } from '../../src/index';
+import { USAGE, parseOptions } from './options';
+import { runExperiment } from './run';
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  setLogLevel('warn');
+  console.log(
+    `modalfuse stock prediction: backend ${options.backend}, seed ${options.seed}, ` +
+      `epoch cap ${options.epochs}${options.full ? ' (--full)' : options.quick ? ' (--quick)' : ''}, ` +
+      `early stopping patience ${options.patience}, batch ${options.batchSize}`,
+  );
+
+  let bar: cliProgress.SingleBar | null = null;
+  const result = await runExperiment(options, {
+    stage: (text) => console.log(`\n${text}`),
+    modelStart: (name, epochs, batches) => {
+      console.log(
+        `\nTraining ${name} (at most ${epochs} epochs of ${batches} batches)`,
+      );
+      bar = new cliProgress.SingleBar(
+        {
+          format: `  ${name.padEnd(14)} {bar} epoch {epoch}/{epochs} batch {value}/{total} loss {loss} val {val}`,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(batches, 0, { epoch: 1, epochs, loss: '-', val: '-' });
+    },
+    batch: (_name, log) =>
+      bar?.update(log.batch, {
+        epoch: log.epoch,
+        loss: log.loss.toExponential(2),
+      }),
+    epoch: (_name, log) => {
+      bar?.update({ val: log.valLoss?.toExponential(3) ?? '-' });
+      if (!process.stdout.isTTY) {
+        console.log(
+          `  epoch ${log.epoch}: loss ${log.loss.toExponential(3)}, ` +
+            `val ${log.valLoss?.toExponential(3)}${log.improved ? ' *' : ''}, ${(log.ms / 1000).toFixed(1)} s`,
+        );
+      }
+    },
+    modelEnd: (name, history) => {
+      bar?.stop();
+      bar = null;
+      console.log(
+        `  ${name}: ${history.epochs.length} epochs in ${(history.totalMs / 1000).toFixed(1)} s ` +
+          `(${history.meanStepMs.toFixed(0)} ms per step), best epoch ${history.bestEpoch}` +
+          (history.stoppedEarly ? ', stopped early' : ''),
+      );
+    },
+  });
+
+  console.log('\nTest period, price units (models first, then baselines):\n');
+  console.log(result.table);
+  const notes = result.rows
+    .filter((r) => r.note)
+    .map((r) => `  ${r.name}: ${r.note}`);
+  console.log(`\n${notes.join('\n')}`);
+  console.log(
+    `\nTotal ${Number(result.summary.totalSeconds).toFixed(0)} s. Wrote:\n  ${result.files.join('\n  ')}`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `\nerror: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,142 @@
+/**
+ * Command-line options of the stock-prediction example.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/** Default price file: the S&P 500 series that vega-datasets ships. */
+export const DEFAULT_PRICES = fileURLToPath(
+  new URL(
+    '../../node_modules/vega-datasets/data/sp500-2000.csv',
+    import.meta.url,
+  ),
+);
+
+/**
+ * Epoch cap of the default run, chosen so that `npm run example` finishes
+ * within ten minutes on a 2-core machine (wasm backend); `--full` uses the
+ * spec's 50.
+ */
+export const DEFAULT_EPOCHS = 4;
+
+/** Epoch cap of the spec (S8), used by `--full`. */
+export const FULL_EPOCHS = 50;
+
+/** Sessions kept by `--quick`. */
+export const QUICK_ROWS = 900;
+
+/** Everything the run needs, after defaults. */
+export interface RunOptions {
+  prices: string;
+  flows?: string;
+  epochs: number;
+  patience: number;
+  batchSize: number;
+  window: number;
+  horizon: number;
+  backend: 'cpu' | 'wasm';
+  seed: number;
+  out: string;
+  quick: boolean;
+  full: boolean;
+  lastRows?: number;
+}
+
+/** The help text. */
+export const USAGE = `Usage: npm run example -- [options]
+
+Reproduces the 2022 thesis design (LSTM on prices and indicators, CNN on
+candlestick charts, feature fusion, decision fusion) and compares it with
+naive baselines on the test period.
+
+Options:
+  --prices FILE     daily OHLCV CSV (default: S&P 500 2000-2020 from vega-datasets)
+  --flows FILE      institutional buy/sell per investor type (TWSE long format)
+  --epochs N        epoch cap per model (default ${DEFAULT_EPOCHS}; --full: ${FULL_EPOCHS})
+  --window W        input window in sessions (default 20)
+  --horizon H       label horizon in sessions (default 20)
+  --backend NAME    cpu or wasm (default wasm)
+  --seed N          seed of weights, dropout and shuffling (default 0)
+  --out DIR         output directory (default examples/stock-prediction/out)
+  --quick           ${QUICK_ROWS} sessions and 2 epochs, for tests
+  --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping
+  --help            this text
+`;
+
+/**
+ * Parses argv into options.
+ *
+ * @throws Error with a one-line message for unknown or invalid options.
+ */
+export function parseOptions(argv: string[]): RunOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        prices: { type: 'string' },
+        flows: { type: 'string' },
+        epochs: { type: 'string' },
+        window: { type: 'string' },
+        horizon: { type: 'string' },
+        backend: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        quick: { type: 'boolean' },
+        full: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (parsed.help) return 'help';
+  if (parsed.quick && parsed.full) {
+    throw new Error('--quick and --full cannot be combined');
+  }
+
+  const int = (
+    name: string,
+    value: string | undefined,
+    fallback: number,
+    min: number,
+  ) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(
+        `--${name}: expected an integer >= ${min}, received '${value}'`,
+      );
+    }
+    return n;
+  };
+  const backend = parsed.backend ?? 'wasm';
+  if (backend !== 'cpu' && backend !== 'wasm') {
+    throw new Error(`--backend: expected cpu or wasm, received '${backend}'`);
+  }
+  const quick = parsed.quick ?? false;
+  const full = parsed.full ?? false;
+  const window = int('window', parsed.window, 20, 2);
+  return {
+    prices: parsed.prices ?? DEFAULT_PRICES,
+    ...(parsed.flows === undefined ? {} : { flows: parsed.flows }),
+    epochs: int(
+      'epochs',
+      parsed.epochs,
+      quick ? 2 : full ? FULL_EPOCHS : DEFAULT_EPOCHS,
+      1,
+    ),
+    patience: 5,
+    batchSize: 64,
+    window,
+    horizon: int('horizon', parsed.horizon, 20, 1),
+    backend,
+    seed: int('seed', parsed.seed, 0, 0),
+    out: parsed.out ?? fileURLToPath(new URL('./out', import.meta.url)),
+    quick,
+    full,
+    ...(quick ? { lastRows: QUICK_ROWS } : {}),
+  };
+}
