@@ -15,6 +15,7 @@ export * from './kernels';
 export * from './model';
 export { ShapeError } from './internal/errors';
 export { Random } from './internal/random';
+export type { Kwargs, LayerShape } from './internal/layer-utils';
 export { INITIALIZER_NAMES, type InitializerName } from './internal/init';
 export { ACTIVATION_NAMES, type ActivationName } from './internal/activations';
 export {

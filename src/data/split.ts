@@ -35,7 +35,12 @@ export interface ChronologicalSplit {
   /** Samples after the second boundary: `n − nTrain − nVal`. */
   nTest: number;
   /** Samples purged from the end of each part that precedes another. */
-  purged: { train: number; val: number };
+  purged: {
+    /** Purged from the end of the training part. */
+    train: number;
+    /** Purged from the end of the validation part. */
+    val: number;
+  };
 }
 
 /**

@@ -78,7 +78,12 @@ export interface FitOptions {
   /** Shuffle the training samples each epoch. @defaultValue true */
   shuffle?: boolean;
   /** Data evaluated after every epoch, for early stopping. */
-  validation?: { inputs: ModelInputs; targets: ModelTargets };
+  validation?: {
+    /** Validation inputs, as for training. */
+    inputs: ModelInputs;
+    /** Validation targets, as for training. */
+    targets: ModelTargets;
+  };
   /**
    * Stop when this many consecutive epochs fail to improve the best
    * validation loss. Needs `validation`. @defaultValue no early stopping

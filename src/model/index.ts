@@ -31,6 +31,7 @@ export {
   RidgeRegression,
   selectRidge,
   type RidgeRegressionJSON,
+  type RidgeSelection,
 } from './ridge';
 export {
   SeededDropout,

@@ -126,6 +126,19 @@ export class RidgeRegression {
   }
 }
 
+/** The result of {@link selectRidge}. */
+export interface RidgeSelection {
+  /** The model with the lowest validation MSE. */
+  model: RidgeRegression;
+  /** Validation MSE of every candidate, in the order tried. */
+  scores: {
+    /** The penalty. */
+    alpha: number;
+    /** Mean squared error on the validation data. */
+    mse: number;
+  }[];
+}
+
 /**
  * Fits ridge models for each penalty and keeps the one with the lowest
  * mean squared error on the validation data (never the test data).
@@ -139,13 +152,13 @@ export function selectRidge(
   train: { x: Rows; y: Rows },
   validation: { x: Rows; y: Rows },
   alphas: readonly number[] = [1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6],
-): { model: RidgeRegression; scores: { alpha: number; mse: number }[] } {
+): RidgeSelection {
   if (alphas.length === 0) {
     throw new RangeError(
       'selectRidge: expected at least one alpha, received none',
     );
   }
-  const scores: { alpha: number; mse: number }[] = [];
+  const scores: RidgeSelection['scores'] = [];
   let best: RidgeRegression | null = null;
   let bestMse = Infinity;
   for (const alpha of alphas) {

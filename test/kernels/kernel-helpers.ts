@@ -71,17 +71,6 @@ export async function runOn(
   }
 }
 
-/** Gradients of `loss` with respect to every input, on `backend`. */
-export function gradsOn(
-  backend: string,
-  inputs: Data[],
-  loss: (...xs: tf.Tensor[]) => tf.Tensor,
-): Promise<Float32Array[]> {
-  return runOn(backend, inputs, (...xs) =>
-    tf.grads((...a: tf.Tensor[]) => loss(...a))(xs),
-  );
-}
-
 /**
  * The cpu backend's result with tfjs's stock kernels: modalfuse's kernels
  * are uninstalled first (tests install them again where they need them).
