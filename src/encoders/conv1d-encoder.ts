@@ -8,6 +8,7 @@ import {
   ACTIVATION_NAMES,
   type ActivationName,
   activate,
+  fusedActivation,
 } from '../internal/activations';
 import { assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError, formatShape, formatShapes } from '../internal/errors';
@@ -172,15 +173,11 @@ export class Conv1dEncoder extends tfl.layers.Layer {
             [0, 0],
           ]);
         }
-        const conv = tf.conv1d(
+        x = this.convolve(
           x,
           block.kernel.read() as tf.Tensor3D,
-          1,
-          this.padding === 'same' ? 'same' : 'valid',
-          'NWC',
-          this.dilation,
+          block.bias.read(),
         );
-        x = activate(tf.add(conv, block.bias.read()), this.activation);
         if (this.poolSize > 1) x = maxPoolTime(x, this.poolSize);
       }
       if (this.readout === 'globalAverage') return tf.mean(x, 1);
@@ -202,6 +199,36 @@ export class Conv1dEncoder extends tfl.layers.Layer {
       kernelInitializer: this.kernelInitializer,
       seed: this.seed,
     };
+  }
+
+  /**
+   * conv1d, bias and activation, as one fused conv2d over a height-1 image
+   * where tfjs can fuse the activation ([batch, time, f] as [batch, 1,
+   * time, f]; this is also how tfjs computes conv1d).
+   */
+  private convolve(
+    x: tf.Tensor3D,
+    kernel: tf.Tensor3D,
+    bias: tf.Tensor,
+  ): tf.Tensor3D {
+    const pad = this.padding === 'same' ? 'same' : 'valid';
+    const fused = fusedActivation(this.activation);
+    if (!fused) {
+      const conv = tf.conv1d(x, kernel, 1, pad, 'NWC', this.dilation);
+      return activate(tf.add(conv, bias), this.activation) as tf.Tensor3D;
+    }
+    const image = tf.expandDims(x, 1) as tf.Tensor4D;
+    const filter = tf.expandDims(kernel, 0) as tf.Tensor4D;
+    const y = tf.fused.conv2d({
+      x: image,
+      filter,
+      strides: 1,
+      pad,
+      dilations: [1, this.dilation],
+      bias,
+      activation: fused,
+    });
+    return tf.squeeze(y, [1]) as tf.Tensor3D;
   }
 
   /** Number of time steps after every block, or null when unknown. */

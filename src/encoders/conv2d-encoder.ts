@@ -8,6 +8,7 @@ import {
   ACTIVATION_NAMES,
   type ActivationName,
   activate,
+  fusedActivation,
 } from '../internal/activations';
 import { assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError, formatShape, formatShapes } from '../internal/errors';
@@ -167,14 +168,24 @@ export class Conv2dEncoder extends tfl.layers.Layer {
       const list = asTensorList(inputs);
       this.checkShape(list.map((t) => t.shape));
       let x = list[0] as tf.Tensor4D;
+      const fused = fusedActivation(this.activation);
       for (const block of this.blocks) {
-        const conv = tf.conv2d(
-          x,
-          block.kernel.read() as tf.Tensor4D,
-          1,
-          this.padding,
-        );
-        x = activate(tf.add(conv, block.bias.read()), this.activation);
+        const filter = block.kernel.read() as tf.Tensor4D;
+        const bias = block.bias.read();
+        // One kernel for conv, bias and activation where tfjs can fuse them.
+        x = fused
+          ? tf.fused.conv2d({
+              x,
+              filter,
+              strides: 1,
+              pad: this.padding,
+              bias,
+              activation: fused,
+            })
+          : activate(
+              tf.add(tf.conv2d(x, filter, 1, this.padding), bias),
+              this.activation,
+            );
         if (this.poolSize[0] > 1 || this.poolSize[1] > 1) {
           x =
             this.poolType === 'max'

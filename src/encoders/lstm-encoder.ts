@@ -63,10 +63,13 @@ interface LstmWeights {
 }
 
 /**
- * A stack of LSTM layers as one tfjs-layers layer, computed with few, large
- * ops: the input projection of all time steps is one matrix product per
- * layer, and each step issues one recurrent product plus the gate
- * arithmetic.
+ * A stack of LSTM layers as one tfjs-layers layer. Each step of each
+ * layer is one fused kernel call for `[x_t, h_{t-1}] [W; U] + b` plus the
+ * gate arithmetic, and each step's temporaries are freed as soon as it ends.
+ *
+ * Deviation: projecting the inputs of all steps in one product, then
+ * slicing per step, was measured slower on the wasm backend, whose slice
+ * copies the whole source tensor; see the notes of the speed issue.
  *
  * Gates follow the tfjs-layers/Keras layout (kernel `[in, 4 * units]` with
  * blocks i, f, c, o), the recurrent activation is the logistic sigmoid (as
@@ -202,26 +205,31 @@ export class LstmEncoder extends tfl.layers.Layer {
       this.checkShapes(list.map((t) => t.shape));
       const x = list[0] as tf.Tensor3D;
       const maskInput = list[1] ?? (kwargs['mask'] as tf.Tensor | undefined);
-      const mask =
+      // Time-major inside, [time, batch, features], so that every per-step
+      // slice is contiguous.
+      const masks =
         maskInput === undefined
           ? null
-          : tf.expandDims(tf.cast(maskInput, 'bool'), 2); // [batch, time, 1]
+          : (tf.unstack(
+              tf.expandDims(tf.transpose(tf.cast(maskInput, 'bool')), 2),
+            ) as tf.Tensor2D[]); // time x [batch, 1]
       const training = isTraining(kwargs);
 
-      let sequence: tf.Tensor3D = x;
+      let sequence = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
       let last: tf.Tensor2D | null = null;
       for (let l = 0; l < this.cells.length; l++) {
         const top = l === this.cells.length - 1;
         const keepSequence = !top || this.returnSequences;
         const cell = this.cells[l] as LstmWeights;
-        const result = this.runLayer(cell, sequence, mask, keepSequence);
+        const result = this.runLayer(cell, sequence, masks, keepSequence);
         if (result.sequence) {
           sequence = this.maybeDropout(result.sequence, training);
         } else {
           last = this.maybeDropout(result.last, training);
         }
       }
-      return this.returnSequences || last === null ? sequence : last;
+      if (!this.returnSequences && last !== null) return last;
+      return tf.transpose(sequence, [1, 0, 2]); // [batch, time, units]
     });
   }
 
@@ -238,57 +246,58 @@ export class LstmEncoder extends tfl.layers.Layer {
     };
   }
 
-  /** Runs one LSTM layer over a whole sequence. */
+  /** Runs one LSTM layer over a time-major sequence [time, batch, f]. */
   private runLayer(
     cell: LstmWeights,
-    x: tf.Tensor3D,
-    mask: tf.Tensor | null,
+    sequence: tf.Tensor3D,
+    masks: tf.Tensor2D[] | null,
     keepSequence: boolean,
   ): { sequence: tf.Tensor3D | null; last: tf.Tensor2D } {
-    const [batch, time, features] = x.shape;
+    const [time, batch] = sequence.shape;
     const units = cell.recurrentKernel.shape[0] as number;
     const kernel = cell.kernel.read() as tf.Tensor2D;
     const recurrent = cell.recurrentKernel.read() as tf.Tensor2D;
 
-    // One product for every step's input projection: [batch, time, 4u].
-    const flatX = tf.reshape(x, [batch * time, features]);
-    const projected = tf.reshape(
-      tf.add(tf.matMul(flatX, kernel), cell.bias.read()),
-      [batch, time, 4 * units],
-    );
-    const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
-    const stepMasks = mask ? (tf.unstack(mask, 1) as tf.Tensor2D[]) : null;
+    // Per step, one product of [x_t, h] with the stacked kernels
+    // [kernel; recurrent] and the bias: a single fused kernel call.
+    const inputs = tf.unstack(sequence) as tf.Tensor2D[];
+    const stackedKernel = tf.concat([kernel, recurrent], 0);
+    const bias = cell.bias.read();
 
     let h: tf.Tensor2D = tf.zeros([batch, units]);
     let c: tf.Tensor2D = tf.zeros([batch, units]);
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < time; t++) {
-      // h is zero at t = 0, so its recurrent product is skipped.
-      const z =
-        t === 0
-          ? (steps[t] as tf.Tensor2D)
-          : tf.add(steps[t] as tf.Tensor2D, tf.matMul(h, recurrent));
-      const gates = tf.split(tf.sigmoid(z), 4, 1);
-      const candidate = tf.tanh(tf.slice(z, [0, 2 * units], [-1, units]));
-      const cNew = tf.add(
-        tf.mul(gates[1] as tf.Tensor, c),
-        tf.mul(gates[0] as tf.Tensor, candidate),
-      ) as tf.Tensor2D;
-      const hNew = tf.mul(gates[3] as tf.Tensor, tf.tanh(cNew)) as tf.Tensor2D;
-      if (stepMasks) {
-        const keep = stepMasks[t] as tf.Tensor2D; // [batch, 1]
-        c = tf.where(keep, cNew, c);
-        h = tf.where(keep, hNew, h);
-      } else {
-        c = cNew;
-        h = hNew;
-      }
+      // Each step in its own scope, so its temporaries are freed at once
+      // (the gradient tape keeps what backpropagation needs).
+      const [hNext, cNext] = tf.tidy(() => {
+        const x = inputs[t] as tf.Tensor2D;
+        // h is zero at t = 0, so its recurrent product is skipped.
+        const z =
+          t === 0
+            ? tf.fused.matMul({ a: x, b: kernel, bias })
+            : tf.fused.matMul({
+                a: tf.concat([x, h], 1),
+                b: stackedKernel,
+                bias,
+              });
+        const gates = tf.split(tf.sigmoid(z), 4, 1);
+        const candidate = tf.tanh(tf.slice(z, [0, 2 * units], [-1, units]));
+        const cNew = tf.add(
+          tf.mul(gates[1] as tf.Tensor, c),
+          tf.mul(gates[0] as tf.Tensor, candidate),
+        ) as tf.Tensor2D;
+        const hNew = tf.mul(gates[3] as tf.Tensor, tf.tanh(cNew));
+        if (!masks) return [hNew, cNew];
+        const keep = masks[t] as tf.Tensor2D; // [batch, 1]
+        return [tf.where(keep, hNew, h), tf.where(keep, cNew, c)];
+      });
+      h = hNext as tf.Tensor2D;
+      c = cNext as tf.Tensor2D;
       if (keepSequence) outputs.push(h);
     }
-    return {
-      sequence: keepSequence ? (tf.stack(outputs, 1) as tf.Tensor3D) : null,
-      last: h,
-    };
+    const stacked = keepSequence ? (tf.stack(outputs) as tf.Tensor3D) : null;
+    return { sequence: stacked, last: h };
   }
 
   private maybeDropout<T extends tf.Tensor>(x: T, training: boolean): T {

@@ -8,6 +8,7 @@ import {
   ACTIVATION_NAMES,
   type ActivationName,
   activate,
+  fusedActivation,
 } from '../internal/activations';
 import { assertInRange, assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError, formatShape, formatShapes } from '../internal/errors';
@@ -134,9 +135,15 @@ export class MlpEncoder extends tfl.layers.Layer {
       let x = list[0] as tf.Tensor;
       this.dense.forEach((layer, i) => {
         const last = i === this.dense.length - 1;
-        const kernel = layer.kernel.read() as tf.Tensor2D;
-        x = tf.add(tf.matMul(x as tf.Tensor2D, kernel), layer.bias.read());
-        if (!last || this.activateLast) x = activate(x, this.activation);
+        const b = layer.kernel.read() as tf.Tensor2D;
+        const bias = layer.bias.read();
+        const activation =
+          !last || this.activateLast ? this.activation : 'linear';
+        const fused = fusedActivation(activation);
+        // One kernel for product, bias and activation where tfjs can fuse.
+        x = fused
+          ? tf.fused.matMul({ a: x as tf.Tensor2D, b, bias, activation: fused })
+          : activate(tf.add(tf.matMul(x as tf.Tensor2D, b), bias), activation);
         if (!last && training) {
           x = tf.dropout(x, this.dropout, undefined, this.dropoutRng.seed());
         }

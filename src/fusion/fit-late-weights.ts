@@ -91,7 +91,10 @@ function simplexLeastSquares(
     const support = [...Array(m).keys()].filter((i) => mask & (1 << i));
     const w = solveOnSupport(gram, cross, support, m);
     if (!w || w.some((v) => v < -1e-12)) continue;
-    const clipped = w.map((v) => Math.max(0, v));
+    // Clip rounding below zero and renormalise, so weights sum to 1.
+    const positive = w.map((v) => Math.max(0, v));
+    const total = positive.reduce((a, v) => a + v, 0);
+    const clipped = positive.map((v) => v / total);
     const loss = quadratic(gram, cross, yy, clipped);
     // Ties (within rounding) keep the earlier, smaller support.
     if (!Number.isFinite(best.loss) || loss < best.loss * (1 - 1e-12)) {

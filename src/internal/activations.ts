@@ -39,3 +39,20 @@ export function activate<T extends tf.Tensor>(x: T, name: ActivationName): T {
       return x;
   }
 }
+
+/** Activations that tfjs's fused conv2d and matMul kernels apply in-kernel. */
+const FUSABLE: ReadonlySet<ActivationName> = new Set([
+  'relu',
+  'elu',
+  'sigmoid',
+  'linear',
+]);
+
+/** The fused-kernel name of an activation, or null when not fusable. */
+export function fusedActivation(
+  name: ActivationName,
+): 'relu' | 'elu' | 'sigmoid' | 'linear' | null {
+  return FUSABLE.has(name)
+    ? (name as 'relu' | 'elu' | 'sigmoid' | 'linear')
+    : null;
+}

@@ -51,6 +51,49 @@ describe('Conv2dEncoder', () => {
     expectClose(layer.apply(x) as tf.Tensor, [[1]]);
   });
 
+  it('gives the same result through the fused and the unfused path', () => {
+    const x = tf.randomUniform([2, 8, 8, 2], 0, 1, 'float32', 3);
+    const relu = conv2dEncoder({
+      filters: [3, 4],
+      activation: 'relu',
+      seed: 9,
+    });
+    const elu = conv2dEncoder({ filters: [3, 4], activation: 'elu', seed: 9 });
+    const tanh = conv2dEncoder({
+      filters: [3, 4],
+      activation: 'tanh',
+      seed: 9,
+    });
+    for (const layer of [relu, elu, tanh]) layer.apply(x);
+    // Reference: the plain op chain of one block after another.
+    const reference = (
+      layer: typeof relu,
+      act: (t: tf.Tensor) => tf.Tensor,
+    ) => {
+      const w = layer.getWeights();
+      let h: tf.Tensor = x;
+      for (let b = 0; b < 2; b++) {
+        h = act(
+          tf.add(
+            tf.conv2d(h as tf.Tensor4D, w[2 * b] as tf.Tensor4D, 1, 'same'),
+            w[2 * b + 1]!,
+          ),
+        );
+        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+      }
+      return tf.reshape(h, [2, -1]);
+    };
+    expectClose(relu.apply(x) as tf.Tensor, reference(relu, tf.relu), {
+      atol: 1e-6,
+    });
+    expectClose(elu.apply(x) as tf.Tensor, reference(elu, tf.elu), {
+      atol: 1e-6,
+    });
+    expectClose(tanh.apply(x) as tf.Tensor, reference(tanh, tf.tanh), {
+      atol: 1e-6,
+    });
+  });
+
   it('flattens channels-last like tfjs-layers and computes its output shape', () => {
     const layer = conv2dEncoder({ filters: [4, 8], seed: 2 });
     expect(layer.computeOutputShape([null, 64, 64, 1])).toEqual([
@@ -135,6 +178,51 @@ describe('Conv1dEncoder', () => {
     // y_t = 1 * x_{t-1} + 10 * x_t + 0.5 with x_{-1} = 0.
     expectClose(layer.apply(x) as tf.Tensor, [[10.5, 21.5, 42.5]]);
   });
+
+  it.each([
+    ['relu', 'same', 2],
+    ['tanh', 'same', 1],
+    ['relu', 'valid', 1],
+    ['gelu', 'valid', 2],
+  ] as const)(
+    'equals tf.conv1d + bias + %s with %s padding and dilation %d',
+    (activation, padding, dilation) => {
+      const layer = conv1dEncoder({
+        filters: [3],
+        kernelSize: 3,
+        padding,
+        dilation,
+        activation,
+        readout: 'flatten',
+        seed: 6,
+      });
+      const x = tf.randomNormal([2, 9, 2], 0, 1, 'float32', 7);
+      const out = layer.apply(x) as tf.Tensor;
+      const [kernel, bias] = layer.getWeights() as [tf.Tensor3D, tf.Tensor1D];
+      const conv = tf.add(
+        tf.conv1d(x as tf.Tensor3D, kernel, 1, padding, 'NWC', dilation),
+        bias,
+      );
+      const act =
+        activation === 'relu'
+          ? tf.relu(conv)
+          : activation === 'tanh'
+            ? tf.tanh(conv)
+            : tf.mul(
+                tf.mul(0.5, conv),
+                tf.add(
+                  1,
+                  tf.tanh(
+                    tf.mul(
+                      Math.sqrt(2 / Math.PI),
+                      tf.add(conv, tf.mul(0.044715, tf.pow(conv, 3))),
+                    ),
+                  ),
+                ),
+              );
+      expectClose(out, tf.reshape(act, [2, -1]), { atol: 1e-6 });
+    },
+  );
 
   it('pools over time and reports its output shape', () => {
     const layer = conv1dEncoder({
