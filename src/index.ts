@@ -10,6 +10,7 @@
  */
 export * from './data';
 export * from './encoders';
+export * from './eval';
 export * from './fusion';
 export * from './kernels';
 export * from './model';

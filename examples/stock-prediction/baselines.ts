@@ -4,7 +4,7 @@
  * except the trailing window, which is a price and is converted here.
  */
 import { selectRidge } from '../../src/index';
-import type { Dataset, Part } from './dataset';
+import type { Part, SplitData } from './dataset';
 
 /** Ratio predictions of one baseline per part. */
 export interface BaselinePredictions {
@@ -19,7 +19,7 @@ export interface BaselinePredictions {
 }
 
 /** All baselines of the spec, in table order. */
-export function baselines(data: Dataset): BaselinePredictions[] {
+export function baselines(data: SplitData): BaselinePredictions[] {
   const { train, val, test } = data.parts;
 
   const lastClose = (p: Part) => p.y.map(() => [0, 0] as [number, number]);

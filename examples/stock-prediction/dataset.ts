@@ -18,13 +18,21 @@ import {
   sliceSeries,
   slidingWindows,
   thesisFeatures,
-  type ChronologicalSplit,
   type FeatureTable,
   type OhlcvSeries,
   type WindowSamples,
 } from '../../src/index';
 
-/** Options of {@link prepareDataset}. */
+/**
+ * How the price window is presented to the models: `'raw'` is the spec's
+ * z-scored levels; `'relative'` (a documented departure from the thesis)
+ * divides every price-level feature of a window by that window's last
+ * close, so that trending prices do not push test inputs outside the
+ * training range.
+ */
+export type FeatureMode = 'raw' | 'relative';
+
+/** Options of {@link prepareSamples}. */
 export interface DatasetOptions {
   /** CSV text of daily OHLCV prices. */
   pricesText: string;
@@ -38,9 +46,27 @@ export interface DatasetOptions {
   lastRows?: number;
 }
 
-/** One part of the split, ready to become tensors. */
+/** Everything before a split: features, samples and charts. */
+export interface Samples {
+  /** The parsed price series (after the optional cut). */
+  series: OhlcvSeries;
+  /** Features after the warm-up. */
+  table: FeatureTable;
+  /** Labelled windows. */
+  samples: WindowSamples;
+  /** All chart images as uint8, `[samples, height, width]`. */
+  images: { pixels: Uint8Array; shape: [number, number, number] };
+  /** Flow-only dates dropped by the join (TSMC has 3). */
+  droppedFlowDates: string[];
+  /** Input window in sessions. */
+  window: number;
+  /** Label horizon in sessions. */
+  horizon: number;
+}
+
+/** One part of a split, ready to become tensors. */
 export interface Part {
-  /** Sample indices into {@link Dataset.samples}. */
+  /** Sample indices into {@link Samples.samples}. */
   index: Int32Array;
   /** Sample dates. */
   dates: string[];
@@ -58,35 +84,34 @@ export interface Part {
   trailing: [number, number][];
 }
 
-/** Everything the models and baselines need. */
-export interface Dataset {
-  /** The parsed price series (after the optional cut). */
-  series: OhlcvSeries;
-  /** Features after the warm-up. */
-  table: FeatureTable;
-  /** Labelled windows. */
-  samples: WindowSamples;
-  /** The purged chronological split. */
-  split: ChronologicalSplit;
-  /** Scaler fitted on the training samples' input rows. */
+/** A split with its scaler and parts. */
+export interface SplitData {
+  /** Feature presentation. */
+  features: FeatureMode;
+  /** Scaler fitted on training inputs only. */
   scaler: StandardScaler;
-  /** Day rows the scaler saw: 0..lastTrainRow. */
+  /** Day rows the scaler saw (raw mode): first..last training input row. */
   scalerRows: [number, number];
-  /** All chart images as uint8, `[samples, height, width]`. */
-  images: { pixels: Uint8Array; shape: [number, number, number] };
   /** Train, validation and test parts. */
   parts: { train: Part; val: Part; test: Part };
-  /** Flow-only dates dropped by the join (TSMC has 3). */
-  droppedFlowDates: string[];
 }
 
+/** The spec's single split: {@link Samples} plus {@link SplitData}. */
+export type Dataset = Samples &
+  SplitData & { split: ReturnType<typeof chronologicalSplit> };
+
+/** Features that are price levels (divided by close_t in relative mode). */
+const PRICE_LEVELS = ['open', 'high', 'low', 'close', 'sma5', 'sma20'];
+/** Features that are price differences (divided by close_t, no − 1). */
+const PRICE_DIFFERENCES = ['macd', 'macd_signal'];
+
 /**
- * Runs spec S1-S6: parse, features, windows, split, scaling, charts.
+ * Runs spec S1-S3 and S6: parse, features, windows and charts.
  *
  * @param options - See {@link DatasetOptions}.
- * @returns The dataset.
+ * @returns Everything that does not depend on the split.
  */
-export function prepareDataset(options: DatasetOptions): Dataset {
+export function prepareSamples(options: DatasetOptions): Samples {
   const { window, horizon } = options;
   let series = parseOhlcv(options.pricesText, { where: 'prices' });
   if (
@@ -119,107 +144,188 @@ export function prepareDataset(options: DatasetOptions): Dataset {
   }
 
   const samples = slidingWindows(table.series, { window, horizon });
-  const n = samples.t.length;
-  const split = chronologicalSplit(n, { purge: horizon - 1 });
-  if (split.train.length < 2 || split.val.length < 1 || split.test.length < 1) {
-    throw new RangeError(
-      `prices: ${series.dates.length} sessions give ${n} samples, too few ` +
-        `for a train/validation/test split with window ${window} and ` +
-        `horizon ${horizon}; use a longer file or a shorter window`,
-    );
-  }
-
-  // S5: z-score fitted on the union of the training samples' input rows.
-  const lastTrainRow = samples.t[
-    split.train[split.train.length - 1] as number
-  ] as number;
-  const firstTrainRow = (samples.t[0] as number) - window + 1;
-  const scaler = new StandardScaler().fit(
-    table.rows.slice(firstTrainRow, lastTrainRow + 1),
-  );
-  const scaled = scaler.transform(table.rows);
-  const features = table.names.length;
-
   // S6: one chart per sample; 3 columns per day plus margins.
   const width = Math.max(64, 3 * window + 4);
   const images = renderCandlesticks(table.series, samples.t, {
     days: window,
     width,
   });
-
-  const part = (index: Int32Array): Part => {
-    const t = Int32Array.from(index, (i) => samples.t[i] as number);
-    const size = images.shape[1] * images.shape[2];
-    const charts = new Float32Array(index.length * size);
-    index.forEach((i, k) => {
-      for (let p = 0; p < size; p++) {
-        charts[k * size + p] = (images.pixels[i * size + p] as number) / 255;
-      }
-    });
-    const y = Array.from(
-      index,
-      (i) => [samples.yMax[i], samples.yMin[i]] as [number, number],
-    );
-    const { high, low } = table.series;
-    const trailing = Array.from(t, (today) => {
-      let hi = -Infinity;
-      let lo = Infinity;
-      for (let r = today - window + 1; r <= today; r++) {
-        hi = Math.max(hi, high[r] as number);
-        lo = Math.min(lo, low[r] as number);
-      }
-      return [hi, lo] as [number, number];
-    });
-    return {
-      index,
-      dates: Array.from(index, (i) => samples.dates[i] as string),
-      windows: gatherWindows(scaled, features, t, window),
-      charts,
-      labels: Float32Array.from(y.flat()),
-      y,
-      closeT: Float64Array.from(index, (i) => samples.closeT[i] as number),
-      trailing,
-    };
-  };
-
   return {
     series,
     table,
     samples,
-    split,
+    images,
+    droppedFlowDates,
+    window,
+    horizon,
+  };
+}
+
+/**
+ * Runs spec S5 for one split and builds its parts: the scaler is fitted on
+ * the training samples' inputs only.
+ *
+ * Raw mode fits on the union of the training samples' input rows (each
+ * session once, as the spec says); relative mode fits on the training
+ * windows after the per-window division, since a session's relative values
+ * differ from window to window.
+ *
+ * @param data - Samples from {@link prepareSamples}.
+ * @param split - Sample indices of each part, in time order.
+ * @param features - Feature presentation.
+ * @returns The scaler and the parts.
+ */
+export function makeSplit(
+  data: Samples,
+  split: { train: Int32Array; val: Int32Array; test: Int32Array },
+  features: FeatureMode = 'raw',
+): SplitData {
+  const { table, samples, window } = data;
+  const width = table.names.length;
+  const tOf = (index: Int32Array) =>
+    Int32Array.from(index, (i) => samples.t[i] as number);
+  const lastTrainRow = samples.t[split.train.at(-1) as number] as number;
+  const firstTrainRow =
+    (samples.t[split.train[0] as number] as number) - window + 1;
+
+  let scaler: StandardScaler;
+  let windowsOf: (index: Int32Array) => Float32Array;
+  if (features === 'raw') {
+    scaler = new StandardScaler().fit(
+      table.rows.slice(firstTrainRow, lastTrainRow + 1),
+    );
+    const scaled = scaler.transform(table.rows);
+    windowsOf = (index) => gatherWindows(scaled, width, tOf(index), window);
+  } else {
+    const relative = (index: Int32Array) =>
+      relativeWindows(table, tOf(index), window);
+    const trainRows = relative(split.train);
+    scaler = new StandardScaler().fit(trainRows);
+    windowsOf = (index) => scaler.transform(relative(index));
+  }
+
+  const part = (index: Int32Array): Part =>
+    buildPart(data, index, windowsOf(index));
+  return {
+    features,
     scaler,
     scalerRows: [firstTrainRow, lastTrainRow],
-    images,
     parts: {
       train: part(split.train),
       val: part(split.val),
       test: part(split.test),
     },
-    droppedFlowDates,
   };
 }
 
 /**
- * Reads the price (and optional flow) files and prepares the dataset.
+ * The spec's pipeline end to end on one 70/15/15 purged split.
+ *
+ * @param options - See {@link DatasetOptions}.
+ * @param features - Feature presentation. @defaultValue 'raw'
+ * @returns The dataset.
+ */
+export function prepareDataset(
+  options: DatasetOptions,
+  features: FeatureMode = 'raw',
+): Dataset {
+  const data = prepareSamples(options);
+  const n = data.samples.t.length;
+  const split = chronologicalSplit(n, { purge: options.horizon - 1 });
+  if (split.train.length < 2 || split.val.length < 1 || split.test.length < 1) {
+    throw new RangeError(
+      `prices: ${data.series.dates.length} sessions give ${n} samples, too ` +
+        `few for a train/validation/test split with window ` +
+        `${options.window} and horizon ${options.horizon}`,
+    );
+  }
+  return { ...data, ...makeSplit(data, split, features), split };
+}
+
+/**
+ * Reads the price (and optional flow) files.
  *
  * @param paths - File paths.
  * @param options - Window, horizon and the optional cut.
- * @returns The dataset.
+ * @returns The samples.
  */
-export async function loadDataset(
+export async function loadSamples(
   paths: { prices: string; flows?: string },
   options: Omit<DatasetOptions, 'pricesText' | 'flowsText'>,
-): Promise<Dataset> {
+): Promise<Samples> {
   const pricesText = await readText(paths.prices, 'prices');
   const flowsText =
     paths.flows === undefined
       ? undefined
       : await readText(paths.flows, 'flows');
-  return prepareDataset({
+  return prepareSamples({
     ...options,
     pricesText,
     ...(flowsText === undefined ? {} : { flowsText }),
   });
+}
+
+function buildPart(data: Samples, index: Int32Array, windows: Float32Array) {
+  const { samples, images, table, window } = data;
+  const size = images.shape[1] * images.shape[2];
+  const charts = new Float32Array(index.length * size);
+  index.forEach((i, k) => {
+    for (let p = 0; p < size; p++) {
+      charts[k * size + p] = (images.pixels[i * size + p] as number) / 255;
+    }
+  });
+  const y = Array.from(
+    index,
+    (i) => [samples.yMax[i], samples.yMin[i]] as [number, number],
+  );
+  const { high, low } = table.series;
+  const trailing = Array.from(index, (i) => {
+    const today = samples.t[i] as number;
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let r = today - window + 1; r <= today; r++) {
+      hi = Math.max(hi, high[r] as number);
+      lo = Math.min(lo, low[r] as number);
+    }
+    return [hi, lo] as [number, number];
+  });
+  return {
+    index,
+    dates: Array.from(index, (i) => samples.dates[i] as string),
+    windows,
+    charts,
+    labels: Float32Array.from(y.flat()),
+    y,
+    closeT: Float64Array.from(index, (i) => samples.closeT[i] as number),
+    trailing,
+  };
+}
+
+/**
+ * Window rows with price levels as `x / close_t − 1` and price differences
+ * as `x / close_t`, where close_t is the window's last close; other
+ * features unchanged. Returns `[n * window]` rows of `features` values.
+ */
+function relativeWindows(
+  table: FeatureTable,
+  t: Int32Array,
+  window: number,
+): Float64Array[] {
+  const width = table.names.length;
+  const levels = PRICE_LEVELS.map((n) => table.names.indexOf(n));
+  const diffs = PRICE_DIFFERENCES.map((n) => table.names.indexOf(n));
+  const close = table.names.indexOf('close');
+  const rows: Float64Array[] = [];
+  for (const today of t) {
+    const base = table.values[today * width + close] as number;
+    for (let r = today - window + 1; r <= today; r++) {
+      const row = table.values.slice(r * width, (r + 1) * width);
+      for (const j of levels) row[j] = (row[j] as number) / base - 1;
+      for (const j of diffs) row[j] = (row[j] as number) / base;
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -227,11 +333,12 @@ async function readText(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      `${what}: cannot read '${path}'` +
-        (code === 'ENOENT'
-          ? ' (no such file)'
-          : ` (${(error as Error).message})`),
-    );
+    const reason =
+      code === 'ENOENT'
+        ? ' (no such file)'
+        : code === 'EISDIR'
+          ? ' (a directory, not a file)'
+          : ` (${(error as Error).message})`;
+    throw new Error(`${what}: cannot read '${path}'${reason}`);
   }
 }

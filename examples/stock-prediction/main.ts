@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 
 import { setLogLevel } from '../../src/index';
 import { USAGE, parseOptions } from './options';
+import { terminalReport } from './report-md';
 import { runExperiment } from './run';
 
 async function main(): Promise<number> {
@@ -20,7 +21,12 @@ async function main(): Promise<number> {
   console.log(
     `modalfuse stock prediction: backend ${options.backend}, seed ${options.seed}, ` +
       `epoch cap ${options.epochs}${options.full ? ' (--full)' : options.quick ? ' (--quick)' : ''}, ` +
-      `early stopping patience ${options.patience}, batch ${options.batchSize}`,
+      `early stopping patience ${options.patience}, batch ${options.batchSize}, ` +
+      `${options.seeds} seed${options.seeds > 1 ? 's' : ''}, features ` +
+      `${options.features.join(' and ')}` +
+      (options.walkForward > 0
+        ? `, ${options.walkForward} walk-forward folds`
+        : ''),
   );
 
   let bar: cliProgress.SingleBar | null = null;
@@ -65,14 +71,10 @@ async function main(): Promise<number> {
     },
   });
 
-  console.log('\nTest period, price units (models first, then baselines):\n');
-  console.log(result.table);
-  const notes = result.rows
-    .filter((r) => r.note)
-    .map((r) => `  ${r.name}: ${r.note}`);
-  console.log(`\n${notes.join('\n')}`);
+  console.log(`\n${terminalReport(options, result)}`);
   console.log(
-    `\nTotal ${Number(result.summary.totalSeconds).toFixed(0)} s. Wrote:\n  ${result.files.join('\n  ')}`,
+    `\nTotal ${(result.totalSeconds / 60).toFixed(1)} minutes. Wrote:\n  ` +
+      result.files.join('\n  '),
   );
   return 0;
 }

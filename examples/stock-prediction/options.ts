@@ -25,6 +25,9 @@ export const FULL_EPOCHS = 50;
 /** Sessions kept by `--quick`. */
 export const QUICK_ROWS = 900;
 
+/** Seeds of the `--full` run (spec-style evaluation needs a spread). */
+export const FULL_SEEDS = 3;
+
 /** Everything the run needs, after defaults. */
 export interface RunOptions {
   prices: string;
@@ -36,6 +39,12 @@ export interface RunOptions {
   horizon: number;
   backend: 'cpu' | 'wasm';
   seed: number;
+  /** Number of seeds: seed, seed + 1, ... */
+  seeds: number;
+  /** Feature variants to run, in order. */
+  features: ('raw' | 'relative')[];
+  /** Walk-forward folds; 0 means the spec's single split. */
+  walkForward: number;
   out: string;
   quick: boolean;
   full: boolean;
@@ -56,10 +65,17 @@ Options:
   --window W        input window in sessions (default 20)
   --horizon H       label horizon in sessions (default 20)
   --backend NAME    cpu or wasm (default wasm)
-  --seed N          seed of weights, dropout and shuffling (default 0)
+  --seed N          first seed of weights, dropout and shuffling (default 0)
+  --seeds N         train every model with N seeds: seed..seed+N-1 (default 1;
+                    --full: ${FULL_SEEDS}) and report mean, sd, min and max
+  --features MODE   raw (the spec), relative (price levels divided by the
+                    window's last close; a departure from the thesis) or both
+                    (default raw)
+  --walk-forward K  K expanding-window folds instead of the spec's split
   --out DIR         output directory (default examples/stock-prediction/out)
   --quick           ${QUICK_ROWS} sessions and 2 epochs, for tests
-  --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping
+  --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping and
+                    ${FULL_SEEDS} seeds
   --help            this text
 `;
 
@@ -81,6 +97,9 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
         horizon: { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
+        seeds: { type: 'string' },
+        features: { type: 'string' },
+        'walk-forward': { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
         full: { type: 'boolean' },
@@ -119,6 +138,16 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
   const quick = parsed.quick ?? false;
   const full = parsed.full ?? false;
   const window = int('window', parsed.window, 20, 2);
+  const featureMode = parsed.features ?? 'raw';
+  if (!['raw', 'relative', 'both'].includes(featureMode)) {
+    throw new Error(
+      `--features: expected raw, relative or both, received '${featureMode}'`,
+    );
+  }
+  const features: ('raw' | 'relative')[] =
+    featureMode === 'both'
+      ? ['raw', 'relative']
+      : [featureMode as 'raw' | 'relative'];
   return {
     prices: parsed.prices ?? DEFAULT_PRICES,
     ...(parsed.flows === undefined ? {} : { flows: parsed.flows }),
@@ -134,6 +163,9 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
     horizon: int('horizon', parsed.horizon, 20, 1),
     backend,
     seed: int('seed', parsed.seed, 0, 0),
+    seeds: int('seeds', parsed.seeds, full ? FULL_SEEDS : 1, 1),
+    features,
+    walkForward: int('walk-forward', parsed['walk-forward'], 0, 1),
     out: parsed.out ?? fileURLToPath(new URL('./out', import.meta.url)),
     quick,
     full,

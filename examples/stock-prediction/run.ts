@@ -1,66 +1,91 @@
 /**
- * The thesis-1 experiment end to end: data, baselines, the three networks,
- * decision fusion, test metrics and the written results.
+ * The experiment: for each feature variant, on the spec's split or on
+ * walk-forward folds, train every model with every seed, score them on the
+ * test part, test the differences, and write the results.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {
-  fitLateFusionWeights,
-  fitModel,
-  predictBatched,
-  type BatchLog,
-  type EpochLog,
-  type FitHistory,
+  chronologicalSplit,
+  summarizeSeeds,
+  walkForwardFolds,
+  type SeedSpread,
 } from '../../src/index';
-import { baselines } from './baselines';
-import { loadDataset, type Dataset, type Part } from './dataset';
 import {
-  MODEL_NAMES,
-  buildDecisionFusion,
-  buildThesisModel,
-  type ModelName,
-  type ModelShapes,
-} from './models';
+  loadSamples,
+  makeSplit,
+  type FeatureMode,
+  type Part,
+  type Samples,
+} from './dataset';
+import {
+  DRIFT,
+  compare,
+  comparisonPairs,
+  scoreAll,
+  selectOnValidation,
+  toPrices,
+  type Comparison,
+  type RowMetrics,
+  type Selection,
+} from './evaluate';
+import {
+  trainAndPredict,
+  type Predictions,
+  type Ratios,
+  type TrainHooks,
+} from './experiment';
+import type { ModelShapes } from './models';
 import type { RunOptions } from './options';
-import {
-  formatTable,
-  plotSvg,
-  ratioMse,
-  scoreRow,
-  type ResultRow,
-} from './report';
+import { plotSvg } from './report';
+import { writeReport } from './report-md';
 
 /** Progress events for the terminal. */
-export interface RunHooks {
+export interface RunHooks extends TrainHooks {
   /** A stage of the run begins. */
   stage?(text: string): void;
-  /** A model starts training. */
-  modelStart?(name: string, epochs: number, batchesPerEpoch: number): void;
-  /** A training batch ended. */
-  batch?(name: string, log: BatchLog): void;
-  /** A training epoch ended. */
-  epoch?(name: string, log: EpochLog): void;
-  /** A model finished training. */
-  modelEnd?(name: string, history: FitHistory): void;
 }
 
-/** What a run returns (and writes to results.json). */
+/** One seed's outcome on one variant (test blocks pooled over folds). */
+export interface SeedResult {
+  seed: number;
+  rows: Record<string, RowMetrics>;
+  selection: Selection;
+  comparisons: Comparison[];
+  notes: Record<string, string>;
+  training: Record<string, unknown>;
+  /** Per fold (walk-forward only): rows of that fold's test block. */
+  folds?: {
+    fold: number;
+    from: string;
+    to: string;
+    rows: Record<string, RowMetrics>;
+  }[];
+}
+
+/** Everything about one feature variant. */
+export interface VariantResult {
+  features: FeatureMode;
+  evaluation: 'split' | 'walk-forward';
+  seeds: SeedResult[];
+  /** Spread over seeds of every metric of every row. */
+  summary: Record<string, Record<string, SeedSpread>>;
+  /** Row names in table order: models, then baselines. */
+  rowNames: string[];
+  /** Description of the test period(s). */
+  testPeriod: string;
+}
+
+/** What a run returns (and writes to results.json and report.md). */
 export interface RunResults {
-  /** The comparison table rows, models first. */
-  rows: ResultRow[];
-  /** The table as text. */
-  table: string;
-  /** Facts about data, split and training. */
-  summary: Record<string, unknown>;
-  /** Files written. */
+  variants: VariantResult[];
+  data: Record<string, unknown>;
+  totalSeconds: number;
   files: string[];
 }
-
-type Ratios = [number, number][];
 
 /**
  * Runs the experiment.
@@ -78,7 +103,7 @@ export async function runExperiment(
   const started = performance.now();
 
   hooks.stage?.(`Preparing data from ${options.prices}`);
-  const data = await loadDataset(
+  const data = await loadSamples(
     {
       prices: options.prices,
       ...(options.flows ? { flows: options.flows } : {}),
@@ -89,234 +114,192 @@ export async function runExperiment(
       ...(options.lastRows === undefined ? {} : { lastRows: options.lastRows }),
     },
   );
-  const prepMs = performance.now() - started;
-
-  hooks.stage?.('Fitting baselines');
-  const rows: ResultRow[] = [];
-  const baselineRows = baselines(data).map((b) =>
-    scoreRow(
-      b.name,
-      'baseline',
-      data.parts.test,
-      b.test,
-      ratioMse(data.parts.val.y, b.val),
-      b.note ?? '',
-    ),
-  );
-
+  const splits = splitsOf(data, options);
   const shapes: ModelShapes = {
     price: [options.window, data.table.names.length],
     chart: [data.images.shape[1], data.images.shape[2], 1],
   };
-  const tensors = {
-    train: toTensors(data.parts.train, shapes),
-    val: toTensors(data.parts.val, shapes),
-    test: toTensors(data.parts.test, shapes),
-  };
-
-  const trained = new Map<
-    ModelName,
-    { model: tfl.LayersModel; val: Ratios; test: Ratios }
-  >();
-  const training: Record<string, unknown> = {};
-  try {
-    for (const name of MODEL_NAMES) {
-      const model = buildThesisModel(name, shapes, options.seed);
-      const inputs = (p: PartTensors) => pick(model, p);
-      const batches = Math.ceil(data.parts.train.y.length / options.batchSize);
-      hooks.modelStart?.(name, options.epochs, batches);
-      const history = await fitModel(
-        model,
-        inputs(tensors.train),
-        tensors.train.labels,
-        {
-          epochs: options.epochs,
-          batchSize: options.batchSize,
-          seed: options.seed,
-          learningRate: 1e-3,
-          validation: {
-            inputs: inputs(tensors.val),
-            targets: tensors.val.labels,
-          },
-          patience: options.patience,
-          onBatchEnd: (log) => hooks.batch?.(name, log),
-          onEpochEnd: (log) => hooks.epoch?.(name, log),
-        },
-      );
-      hooks.modelEnd?.(name, history);
-      const val = predictRatios(model, inputs(tensors.val));
-      const test = predictRatios(model, inputs(tensors.test));
-      trained.set(name, { model, val, test });
-      training[name] = {
-        epochsRun: history.epochs.length,
-        bestEpoch: history.bestEpoch,
-        bestValLoss: history.bestValLoss,
-        stoppedEarly: history.stoppedEarly,
-        trainSeconds: history.totalMs / 1000,
-        msPerStep: history.meanStepMs,
-        parameters: model.countParams(),
-      };
-      rows.push(
-        scoreRow(
-          name,
-          'model',
-          data.parts.test,
-          test,
-          ratioMse(data.parts.val.y, val),
-          `${history.epochs.length} epochs, best ${history.bestEpoch}, ` +
-            `${(history.totalMs / 1000).toFixed(0)} s`,
-        ),
-      );
-    }
-
-    // Decision fusion: per-output weights fitted on validation predictions.
-    hooks.stage?.('Fitting decision-fusion weights on validation predictions');
-    const lstm = trained.get('LSTM')!;
-    const cnn = trained.get('CNN')!;
-    const fit = fitLateFusionWeights(
-      { lstm: lstm.val, cnn: cnn.val },
-      data.parts.val.y,
-    );
-    const fused = buildDecisionFusion(lstm.model, cnn.model, {
-      lstm: fit.weights.lstm!,
-      cnn: fit.weights.cnn!,
-    });
-    const fusedVal = predictRatios(fused, pick(fused, tensors.val));
-    const fusedTest = predictRatios(fused, pick(fused, tensors.test));
-    const w = fit.weights.lstm!.map((v) => v.toFixed(3));
-    rows.push(
-      scoreRow(
-        'Decision fusion',
-        'model',
-        data.parts.test,
-        fusedTest,
-        ratioMse(data.parts.val.y, fusedVal),
-        `w_LSTM = ${w[0]} (max), ${w[1]} (min)`,
-      ),
-    );
-    training['Decision fusion'] = {
-      weights: fit.weights,
-      validationMse: fit.mse,
-    };
-    rows.push(...baselineRows);
-
-    const table = formatTable(rows);
-    const files = await writeOutputs(options, data, rows, table, {
-      best: bestModelTest(rows, trained, fusedTest),
-      drift: baselinesTest(data, 'Drift (train mean)'),
-    });
-    const summary = {
-      data: describeData(options, data),
-      options: { ...options },
-      backend: tf.getBackend(),
-      training,
-      prepareSeconds: prepMs / 1000,
-      totalSeconds: (performance.now() - started) / 1000,
-    };
-    await writeFile(
-      join(options.out, 'results.json'),
-      JSON.stringify({ summary, rows }, null, 2),
-    );
-    files.unshift(join(options.out, 'results.json'));
-    return { rows, table, summary, files };
-  } finally {
-    for (const part of Object.values(tensors)) {
-      for (const t of Object.values(part)) t.dispose();
-    }
-    for (const { model } of trained.values()) model.dispose();
-  }
-}
-
-interface PartTensors {
-  price: tf.Tensor3D;
-  chart: tf.Tensor4D;
-  labels: tf.Tensor2D;
-}
-
-function toTensors(part: Part, shapes: ModelShapes): PartTensors {
-  const n = part.y.length;
-  return {
-    price: tf.tensor3d(part.windows, [n, ...shapes.price]),
-    chart: tf.tensor4d(part.charts, [n, ...shapes.chart]),
-    labels: tf.tensor2d(part.labels, [n, 2]),
-  };
-}
-
-/** The model's inputs, by name, from a part's tensors. */
-function pick(
-  model: tfl.LayersModel,
-  part: PartTensors,
-): Record<string, tf.Tensor> {
-  const all: Record<string, tf.Tensor> = {
-    price: part.price,
-    chart: part.chart,
-  };
-  return Object.fromEntries(model.inputNames.map((n) => [n, all[n]!]));
-}
-
-function predictRatios(
-  model: tfl.LayersModel,
-  inputs: Record<string, tf.Tensor>,
-): Ratios {
-  const out = predictBatched(model, inputs) as tf.Tensor;
-  const values = out.arraySync() as number[][];
-  out.dispose();
-  return values.map((r) => [r[0]!, r[1]!]);
-}
-
-/** Test predictions of the model with the lowest validation MSE. */
-function bestModelTest(
-  rows: ResultRow[],
-  trained: Map<ModelName, { test: Ratios }>,
-  fusedTest: Ratios,
-): { name: string; test: Ratios } {
-  const models = rows.filter((r) => r.kind === 'model');
-  const best = models.reduce((a, b) => (b.valMse < a.valMse ? b : a));
-  const test =
-    best.name === 'Decision fusion'
-      ? fusedTest
-      : trained.get(best.name as ModelName)!.test;
-  return { name: best.name, test };
-}
-
-function baselinesTest(
-  data: Dataset,
-  name: string,
-): { name: string; test: Ratios } {
-  const b = baselines(data).find((x) => x.name === name)!;
-  return { name, test: b.test };
-}
-
-async function writeOutputs(
-  options: RunOptions,
-  data: Dataset,
-  rows: ResultRow[],
-  table: string,
-  lines: {
-    best: { name: string; test: Ratios };
-    drift: { name: string; test: Ratios };
-  },
-): Promise<string[]> {
+  const seeds = Array.from(
+    { length: options.seeds },
+    (_, i) => options.seed + i,
+  );
   await mkdir(options.out, { recursive: true });
-  const test = data.parts.test;
-  const prices = (k: 0 | 1, r: Ratios | [number, number][]) =>
-    r.map((v, i) => (test.closeT[i] as number) * (1 + v[k]));
+
+  const variants: VariantResult[] = [];
+  const files: string[] = [];
+  for (const features of options.features) {
+    const seedResults: SeedResult[] = [];
+    let plotted = false;
+    for (const seed of seeds) {
+      const perFold: {
+        part: { val: Part; test: Part };
+        run: Record<string, Predictions>;
+      }[] = [];
+      const training: Record<string, unknown> = {};
+      for (const [k, split] of splits.entries()) {
+        hooks.stage?.(
+          `Features ${features}, seed ${seed}` +
+            (splits.length > 1 ? `, fold ${k + 1} of ${splits.length}` : '') +
+            ` (test ${describePart(data, split.test)})`,
+        );
+        const prepared = makeSplit(data, split, features);
+        const run = await trainAndPredict(
+          prepared,
+          shapes,
+          seed,
+          options,
+          hooks,
+        );
+        perFold.push({ part: prepared.parts, run: run.predictions });
+        training[splits.length > 1 ? `fold ${k + 1}` : 'split'] = run.training;
+      }
+      const pooled = pool(perFold);
+      const rows = scoreAll(pooled.val, pooled.test, pooled.predictions);
+      const selection = selectOnValidation(
+        Object.fromEntries(Object.entries(rows).map(([n, r]) => [n, r.valMse])),
+      );
+      const comparisons = compare(
+        pooled.test,
+        pooled.predictions,
+        comparisonPairs(selection),
+        options.horizon,
+      );
+      const result: SeedResult = {
+        seed,
+        rows,
+        selection,
+        comparisons,
+        notes: Object.fromEntries(
+          Object.entries(perFold.at(-1)!.run).map(([n, p]) => [n, p.note]),
+        ),
+        training,
+      };
+      if (splits.length > 1) {
+        result.folds = perFold.map((f, k) => ({
+          fold: k + 1,
+          from: f.part.test.dates[0]!,
+          to: f.part.test.dates.at(-1)!,
+          rows: scoreAll(f.part.val, f.part.test, f.run),
+        }));
+      }
+      seedResults.push(result);
+      if (!plotted) {
+        plotted = true;
+        const path = join(options.out, `plot-${features}.svg`);
+        await writeFile(path, plotFor(pooled, selection.best, options));
+        files.push(path);
+      }
+    }
+    const rowNames = Object.keys(seedResults[0]!.rows);
+    const summary = Object.fromEntries(
+      rowNames.map((name) => [
+        name,
+        summarizeSeeds(
+          seedResults.map((s) => ({ seed: s.seed, values: s.rows[name]! })),
+        ),
+      ]),
+    ) as Record<string, Record<string, SeedSpread>>;
+    variants.push({
+      features,
+      evaluation: splits.length > 1 ? 'walk-forward' : 'split',
+      seeds: seedResults,
+      summary,
+      rowNames,
+      testPeriod: splits.map((s) => describePart(data, s.test)).join(', '),
+    });
+  }
+
+  const results: RunResults = {
+    variants,
+    data: describeData(options, data, splits),
+    totalSeconds: (performance.now() - started) / 1000,
+    files,
+  };
+  const jsonPath = join(options.out, 'results.json');
+  await writeFile(jsonPath, JSON.stringify({ options, ...results }, null, 2));
+  const reportPath = join(options.out, 'report.md');
+  await writeFile(reportPath, writeReport(options, results));
+  results.files.unshift(jsonPath, reportPath);
+  return results;
+}
+
+type Split = { train: Int32Array; val: Int32Array; test: Int32Array };
+
+/** The spec's 70/15/15 split, or walk-forward folds. */
+function splitsOf(data: Samples, options: RunOptions): Split[] {
+  const n = data.samples.t.length;
+  const purge = options.horizon - 1;
+  if (options.walkForward > 0) {
+    return walkForwardFolds(n, { folds: options.walkForward, purge });
+  }
+  const split = chronologicalSplit(n, { purge });
+  if (split.train.length < 2 || split.val.length < 1 || split.test.length < 1) {
+    throw new RangeError(
+      `prices: ${n} samples leave no room for a train/validation/test ` +
+        `split with horizon ${options.horizon}; use a longer file`,
+    );
+  }
+  return [split];
+}
+
+/** Joins the folds' validation and test parts and predictions. */
+function pool(
+  folds: {
+    part: { val: Part; test: Part };
+    run: Record<string, Predictions>;
+  }[],
+): { val: Part; test: Part; predictions: Record<string, Predictions> } {
+  const join = (parts: Part[]): Part => ({
+    index: Int32Array.from(parts.flatMap((p) => Array.from(p.index))),
+    dates: parts.flatMap((p) => p.dates),
+    windows: new Float32Array(0),
+    charts: new Float32Array(0),
+    labels: Float32Array.from(parts.flatMap((p) => Array.from(p.labels))),
+    y: parts.flatMap((p) => p.y),
+    closeT: Float64Array.from(parts.flatMap((p) => Array.from(p.closeT))),
+    trailing: parts.flatMap((p) => p.trailing),
+  });
+  if (folds.length === 1) {
+    return { ...folds[0]!.part, predictions: folds[0]!.run };
+  }
+  const names = Object.keys(folds[0]!.run);
+  const predictions = Object.fromEntries(
+    names.map((name) => {
+      const cat = (key: 'val' | 'test'): Ratios =>
+        folds.flatMap((f) => f.run[name]![key]);
+      const first = folds[0]!.run[name]!;
+      return [name, { ...first, val: cat('val'), test: cat('test') }];
+    }),
+  );
+  return {
+    val: join(folds.map((f) => f.part.val)),
+    test: join(folds.map((f) => f.part.test)),
+    predictions,
+  };
+}
+
+function plotFor(
+  pooled: { test: Part; predictions: Record<string, Predictions> },
+  best: string,
+  options: RunOptions,
+): string {
+  const { test, predictions } = pooled;
   const panel = (k: 0 | 1, what: string) => ({
-    title: `${what} of the next ${options.horizon} sessions (test period)`,
+    title: `${what} of the next ${options.horizon} sessions (test)`,
     series: [
       {
         label: `actual ${what.toLowerCase()}`,
-        values: prices(k, test.y),
+        values: toPrices(test, test.y, k),
         color: '#222',
       },
       {
-        label: `${lines.best.name} (best on validation)`,
-        values: prices(k, lines.best.test),
+        label: `${best} (best on validation)`,
+        values: toPrices(test, predictions[best]!.test, k),
         color: '#d62728',
       },
       {
-        label: lines.drift.name,
-        values: prices(k, lines.drift.test),
+        label: DRIFT,
+        values: toPrices(test, predictions[DRIFT]!.test, k),
         color: '#1f77b4',
         dashed: true,
       },
@@ -328,48 +311,37 @@ async function writeOutputs(
       },
     ],
   });
-  const svg = plotSvg(
-    `Predicted vs actual: ${describeFile(options.prices)}`,
-    test.dates,
-    [panel(0, 'Highest high'), panel(1, 'Lowest low')],
-  );
-  const plotPath = join(options.out, 'plot.svg');
-  const tablePath = join(options.out, 'table.txt');
-  await writeFile(plotPath, svg);
-  await writeFile(tablePath, `${table}\n`);
-  void rows;
-  return [tablePath, plotPath];
+  const file = options.prices.split(/[\\/]/).pop() ?? options.prices;
+  return plotSvg(`Predicted vs actual: ${file}`, test.dates, [
+    panel(0, 'Highest high'),
+    panel(1, 'Lowest low'),
+  ]);
+}
+
+function describePart(data: Samples, index: Int32Array): string {
+  const d = data.samples.dates;
+  return `${d[index[0]!]}..${d[index.at(-1)!]}, ${index.length} samples`;
 }
 
 function describeData(
   options: RunOptions,
-  data: Dataset,
+  data: Samples,
+  splits: Split[],
 ): Record<string, unknown> {
-  const { split, samples } = data;
-  const first = (a: Int32Array) => samples.dates[a[0]!];
-  const last = (a: Int32Array) => samples.dates[a[a.length - 1]!];
   return {
     prices: options.prices,
     flows: options.flows ?? null,
     sessions: data.series.dates.length,
+    firstDate: data.series.dates[0],
+    lastDate: data.series.dates.at(-1),
     features: data.table.names,
-    samples: samples.t.length,
-    train: {
-      n: split.train.length,
-      from: first(split.train),
-      to: last(split.train),
-    },
-    val: { n: split.val.length, from: first(split.val), to: last(split.val) },
-    test: {
-      n: split.test.length,
-      from: first(split.test),
-      to: last(split.test),
-    },
+    samples: data.samples.t.length,
     purgedPerBoundary: options.horizon - 1,
     droppedFlowDates: data.droppedFlowDates,
+    splits: splits.map((s) => ({
+      train: describePart(data, s.train),
+      val: describePart(data, s.val),
+      test: describePart(data, s.test),
+    })),
   };
-}
-
-function describeFile(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
 }
