@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+export * from './alignment';
 export * from './data';
 export * from './encoders';
 export * from './eval';

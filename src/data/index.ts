@@ -74,3 +74,20 @@ export {
   type CandlestickOptions,
   type CandlestickTensorData,
 } from './candlestick';
+export {
+  HashingVectorizer,
+  murmurHash3,
+  type HashingDocument,
+  type HashingVectorizerJSON,
+  type HashingVectorizerOptions,
+} from './hashed-ngrams';
+export {
+  loadDatedNews,
+  loadDjiaNews,
+  parseDatedNews,
+  parseDjiaNews,
+  unwrapBytesLiteral,
+  type DatedHeadlines,
+  type ParseDatedNewsOptions,
+  type ParseDjiaNewsOptions,
+} from './news';
