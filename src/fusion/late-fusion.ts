@@ -140,7 +140,9 @@ export class LateFusion extends FusionLayer {
 
   /** 1 where a weight can be non-zero, `[k, units]`: learned ones always. */
   private positiveWeights(): tf.Tensor2D {
-    if (this.logits) return tf.onesLike(this.logits.read()) as tf.Tensor2D;
+    // A fresh tensor, not onesLike(logits): that would put the comparison
+    // below on the logits' gradient path, and tfjs has no gradient for it.
+    if (this.logits) return tf.ones(this.logits.shape as [number, number]);
     return tf.tensor2d(
       this.weightTable.map((r) => r.map((v) => (v > 0 ? 1 : 0))),
     );

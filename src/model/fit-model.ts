@@ -178,8 +178,13 @@ export async function fitModel(
   ownOptimizers.delete(model);
   const optimizer =
     options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
-  if (!options.optimizer) ownOptimizers.set(model, optimizer);
   model.compile({ optimizer, loss });
+  if (!options.optimizer) {
+    ownOptimizers.set(model, optimizer);
+    // Let model.dispose() free the optimizer we created, as it does for an
+    // optimizer tfjs-layers creates from a name (a protected field).
+    (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  }
   const rng = new Random(resolveSeed(where, options.seed));
   const restoreBest = options.restoreBest ?? options.validation !== undefined;
   const batches = Math.ceil(n / batchSize);

@@ -28,6 +28,15 @@ export {
   type ModelInputs,
 } from './model-inputs';
 export {
+  formatRobustnessReport,
+  robustnessReport,
+  type RobustnessMetric,
+  type RobustnessMetricName,
+  type RobustnessOptions,
+  type RobustnessReport,
+  type RobustnessRow,
+} from './robustness';
+export {
   RidgeRegression,
   selectRidge,
   type RidgeRegressionJSON,

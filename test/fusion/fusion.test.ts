@@ -147,6 +147,27 @@ describe('LateFusion', () => {
     });
   });
 
+  it('learns its weights with a presence mask, no comparison on the gradient path', async () => {
+    const a = tfl.input({ shape: [1], name: 'a' });
+    const b = tfl.input({ shape: [1], name: 'b' });
+    const presence = tfl.input({ shape: [2], name: 'presence' });
+    const fuse = lateFusion({ modalities: ['a', 'b'], learnable: true });
+    const model = tfl.model({
+      inputs: [a, b, presence],
+      outputs: fuse.applyRecord({ a, b }, [presence]),
+    });
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+    const y = tf.randomNormal([32, 1], 0, 1, 'float32', 1);
+    const noisy = tf.add(y, tf.randomNormal([32, 1], 0, 2, 'float32', 2));
+    const mask = tf.tensor2d(
+      Array.from({ length: 32 }, (_, i) => (i % 4 === 0 ? [0, 1] : [1, 1])),
+    );
+    for (let i = 0; i < 30; i++) {
+      await model.trainOnBatch([y, noisy, mask], y);
+    }
+    expect(fuse.currentWeights()[0]![0]).toBeGreaterThan(0.8);
+  });
+
   it('rejects negative, all-zero and misnamed weights, and mismatched shapes', () => {
     expect(() =>
       lateFusion({ modalities: ['a', 'b'], weights: { a: -1, b: 1 } }),

@@ -125,6 +125,15 @@ describe('fitModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('frees the optimizer it created when the model is disposed', async () => {
+    const { x, y } = linearProblem();
+    const before = tf.memory().numTensors;
+    const model = linearModel(6);
+    await fitModel(model, { x }, y, { epochs: 1, seed: 1 });
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects mismatched sample counts, bad options and a diverging loss', async () => {
     const { x, y } = linearProblem();
     const model = linearModel(5);
