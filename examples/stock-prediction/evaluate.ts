@@ -9,14 +9,10 @@ import {
   skillScore,
 } from '../../src/index';
 import type { Part } from './dataset';
-import type { Predictions, Ratios } from './experiment';
+import type { Predictions, Ratios, RowKind } from './experiment';
 
 /** The drift baseline every skill is measured against. */
 export const DRIFT = 'Drift (train mean)';
-/** Single-modality models. */
-export const UNIMODAL = ['LSTM', 'CNN'] as const;
-/** Fusion models. */
-export const FUSION = ['Feature fusion', 'Decision fusion'] as const;
 
 /** Flat metrics of one row, for per-seed summaries. */
 export interface RowMetrics extends Record<string, number> {
@@ -109,16 +105,24 @@ export interface Selection {
 /**
  * Picks models by validation MSE. It receives validation scores only, so
  * no choice can depend on the test part.
+ *
+ * @param valMse - Validation MSE of each row.
+ * @param kinds - What each row is.
  */
-export function selectOnValidation(valMse: Record<string, number>): Selection {
+export function selectOnValidation(
+  valMse: Record<string, number>,
+  kinds: Record<string, RowKind>,
+): Selection {
+  const of = (kind: RowKind) =>
+    Object.keys(kinds).filter((n) => kinds[n] === kind);
   const lowest = (names: readonly string[]) =>
     names.reduce((a, b) =>
       (valMse[b] ?? Infinity) < (valMse[a] ?? Infinity) ? b : a,
     );
   return {
-    unimodal: lowest(UNIMODAL),
-    fusion: lowest(FUSION),
-    best: lowest([...UNIMODAL, ...FUSION]),
+    unimodal: lowest(of('unimodal')),
+    fusion: lowest(of('fusion')),
+    best: lowest([...of('unimodal'), ...of('fusion')]),
   };
 }
 
@@ -182,15 +186,24 @@ export function compare(
   return pairs.map(([a, b]) => ({ a, b, max: dm(a, b, 0), min: dm(a, b, 1) }));
 }
 
-/** The pairs every run tests, given the validation choices. */
-export function comparisonPairs(selection: Selection): [string, string][] {
+/**
+ * The pairs every run tests: the best fusion against the best
+ * single-modality model (chosen on validation), every other fusion ×
+ * unimodal pair, and every model against the drift baseline.
+ */
+export function comparisonPairs(
+  selection: Selection,
+  kinds: Record<string, RowKind>,
+): [string, string][] {
+  const of = (kind: RowKind) =>
+    Object.keys(kinds).filter((n) => kinds[n] === kind);
   const pairs: [string, string][] = [[selection.fusion, selection.unimodal]];
-  for (const f of FUSION) {
-    for (const u of UNIMODAL) {
+  for (const f of of('fusion')) {
+    for (const u of of('unimodal')) {
       if (f !== selection.fusion || u !== selection.unimodal)
         pairs.push([f, u]);
     }
   }
-  for (const m of [...UNIMODAL, ...FUSION]) pairs.push([m, DRIFT]);
+  for (const m of [...of('unimodal'), ...of('fusion')]) pairs.push([m, DRIFT]);
   return pairs;
 }

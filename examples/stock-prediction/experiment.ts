@@ -16,14 +16,18 @@ import {
 import { baselines } from './baselines';
 import type { Part, SplitData } from './dataset';
 import {
-  MODEL_NAMES,
   buildDecisionFusion,
   buildThesisModel,
+  modelSpecs,
+  type FusionChoice,
   type ModelShapes,
 } from './models';
 
 /** Ratio predictions `[n][2]` (y_max, y_min). */
 export type Ratios = [number, number][];
+
+/** What a table row is; choices compare unimodal and fusion rows. */
+export type RowKind = 'unimodal' | 'fusion' | 'baseline';
 
 /** Validation and test predictions of one model or baseline. */
 export interface Predictions {
@@ -33,8 +37,8 @@ export interface Predictions {
   test: Ratios;
   /** What was chosen on validation or how it trained. */
   note: string;
-  /** Model or baseline. */
-  kind: 'model' | 'baseline';
+  /** Single-modality model, fusion model or baseline. */
+  kind: RowKind;
 }
 
 /** Progress events. */
@@ -62,6 +66,8 @@ export interface TrainOptions {
   epochs: number;
   patience: number;
   batchSize: number;
+  /** Feature-fusion operators to train besides LSTM and CNN. */
+  fusions: readonly FusionChoice[];
 }
 
 /** The result of {@link trainAndPredict}. */
@@ -92,8 +98,9 @@ export async function trainAndPredict(
   const predictions: Record<string, Predictions> = {};
   const training: Record<string, Record<string, unknown>> = {};
   try {
-    for (const name of MODEL_NAMES) {
-      const model = buildThesisModel(name, shapes, seed);
+    for (const spec of modelSpecs(options.fusions)) {
+      const name = spec.name;
+      const model = buildThesisModel(spec, shapes, seed);
       models.set(name, model);
       const inputs = (p: PartTensors) => pick(model, p);
       const batches = Math.ceil(data.parts.train.y.length / options.batchSize);
@@ -121,7 +128,7 @@ export async function trainAndPredict(
         val: predictRatios(model, inputs(tensors.val)),
         test: predictRatios(model, inputs(tensors.test)),
         note: `${history.epochs.length} epochs, best ${history.bestEpoch}`,
-        kind: 'model',
+        kind: spec.group,
       };
       training[name] = {
         epochsRun: history.epochs.length,
@@ -151,7 +158,7 @@ export async function trainAndPredict(
       val: predictRatios(fused, pick(fused, tensors.val)),
       test: predictRatios(fused, pick(fused, tensors.test)),
       note: `w_LSTM = ${w[0]} (max), ${w[1]} (min)`,
-      kind: 'model',
+      kind: 'fusion',
     };
     training['Decision fusion'] = { weights, validationMse: fit.mse };
     await hooks.trained?.(models, {
@@ -178,6 +185,8 @@ interface PartTensors {
   price: tf.Tensor3D;
   chart: tf.Tensor4D;
   labels: tf.Tensor2D;
+  /** All ones `[n, 2]`: every modality present (the hybrid's input). */
+  presence: tf.Tensor2D;
 }
 
 function toTensors(part: Part, shapes: ModelShapes): PartTensors {
@@ -186,6 +195,7 @@ function toTensors(part: Part, shapes: ModelShapes): PartTensors {
     price: tf.tensor3d(part.windows, [n, ...shapes.price]),
     chart: tf.tensor4d(part.charts, [n, ...shapes.chart]),
     labels: tf.tensor2d(part.labels, [n, 2]),
+    presence: tf.ones([n, 2]),
   };
 }
 
@@ -197,6 +207,7 @@ function pick(
   const all: Record<string, tf.Tensor> = {
     price: part.price,
     chart: part.chart,
+    presence: part.presence,
   };
   return Object.fromEntries(model.inputNames.map((n) => [n, all[n]!]));
 }

@@ -4,6 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { FUSION_CHOICES, type FusionChoice } from './models';
+
 /** Default price file: the S&P 500 series that vega-datasets ships. */
 export const DEFAULT_PRICES = fileURLToPath(
   new URL(
@@ -45,6 +47,8 @@ export interface RunOptions {
   features: ('raw' | 'relative')[];
   /** Walk-forward folds; 0 means the spec's single split. */
   walkForward: number;
+  /** Feature-fusion operators to train (the thesis: concat). */
+  fusion: FusionChoice[];
   out: string;
   quick: boolean;
   full: boolean;
@@ -72,6 +76,9 @@ Options:
                     window's last close; a departure from the thesis) or both
                     (default raw)
   --walk-forward K  K expanding-window folds instead of the spec's split
+  --fusion KIND     feature-fusion operator: concat (the thesis), bilinear,
+                    lowrank, tensor, lowrank-tensor, gated, attention, hybrid,
+                    a comma-separated list, or all (default concat)
   --out DIR         output directory (default examples/stock-prediction/out)
   --quick           ${QUICK_ROWS} sessions and 2 epochs, for tests
   --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping and
@@ -100,6 +107,7 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
         seeds: { type: 'string' },
         features: { type: 'string' },
         'walk-forward': { type: 'string' },
+        fusion: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
         full: { type: 'boolean' },
@@ -144,6 +152,20 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
       `--features: expected raw, relative or both, received '${featureMode}'`,
     );
   }
+  const fusionText = parsed.fusion ?? 'concat';
+  const fusion =
+    fusionText === 'all'
+      ? [...FUSION_CHOICES]
+      : fusionText.split(',').map((f) => f.trim());
+  const unknown = fusion.find(
+    (f) => !FUSION_CHOICES.includes(f as FusionChoice),
+  );
+  if (unknown !== undefined || fusion.length === 0) {
+    throw new Error(
+      `--fusion: expected all or a list of ${FUSION_CHOICES.join(', ')}, ` +
+        `received '${fusionText}'`,
+    );
+  }
   const features: ('raw' | 'relative')[] =
     featureMode === 'both'
       ? ['raw', 'relative']
@@ -166,6 +188,7 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
     seeds: int('seeds', parsed.seeds, full ? FULL_SEEDS : 1, 1),
     features,
     walkForward: int('walk-forward', parsed['walk-forward'], 0, 1),
+    fusion: [...new Set(fusion)] as FusionChoice[],
     out: parsed.out ?? fileURLToPath(new URL('./out', import.meta.url)),
     quick,
     full,

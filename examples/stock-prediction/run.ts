@@ -36,6 +36,7 @@ import {
   trainAndPredict,
   type Predictions,
   type Ratios,
+  type RowKind,
   type TrainHooks,
 } from './experiment';
 import type { ModelShapes } from './models';
@@ -53,6 +54,7 @@ export interface RunHooks extends TrainHooks {
 export interface SeedResult {
   seed: number;
   rows: Record<string, RowMetrics>;
+  kinds: Record<string, RowKind>;
   selection: Selection;
   comparisons: Comparison[];
   notes: Record<string, string>;
@@ -69,6 +71,8 @@ export interface SeedResult {
 /** Everything about one feature variant. */
 export interface VariantResult {
   features: FeatureMode;
+  /** What each row is: unimodal, fusion or baseline. */
+  kinds: Record<string, RowKind>;
   evaluation: 'split' | 'walk-forward';
   seeds: SeedResult[];
   /** Spread over seeds of every metric of every row. */
@@ -147,7 +151,7 @@ export async function runExperiment(
           prepared,
           shapes,
           seed,
-          options,
+          { ...options, fusions: options.fusion },
           hooks,
         );
         perFold.push({ part: prepared.parts, run: run.predictions });
@@ -155,18 +159,21 @@ export async function runExperiment(
       }
       const pooled = pool(perFold);
       const rows = scoreAll(pooled.val, pooled.test, pooled.predictions);
+      const kinds = kindsOf(pooled.predictions);
       const selection = selectOnValidation(
         Object.fromEntries(Object.entries(rows).map(([n, r]) => [n, r.valMse])),
+        kinds,
       );
       const comparisons = compare(
         pooled.test,
         pooled.predictions,
-        comparisonPairs(selection),
+        comparisonPairs(selection, kinds),
         options.horizon,
       );
       const result: SeedResult = {
         seed,
         rows,
+        kinds,
         selection,
         comparisons,
         notes: Object.fromEntries(
@@ -201,6 +208,7 @@ export async function runExperiment(
     ) as Record<string, Record<string, SeedSpread>>;
     variants.push({
       features,
+      kinds: seedResults[0]!.kinds,
       evaluation: splits.length > 1 ? 'walk-forward' : 'split',
       seeds: seedResults,
       summary,
@@ -316,6 +324,14 @@ function plotFor(
     panel(0, 'Highest high'),
     panel(1, 'Lowest low'),
   ]);
+}
+
+function kindsOf(
+  predictions: Record<string, Predictions>,
+): Record<string, RowKind> {
+  return Object.fromEntries(
+    Object.entries(predictions).map(([n, p]) => [n, p.kind]),
+  );
 }
 
 function describePart(data: Samples, index: Int32Array): string {

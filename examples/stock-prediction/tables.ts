@@ -66,7 +66,7 @@ export function spreadTable(v: VariantResult, which: 'Max' | 'Min'): Table {
   const n = v.seeds.length;
   const metric = (name: string, m: string) =>
     v.summary[name]![`${m}${which}`] as SeedSpread;
-  const firstBaseline = v.rowNames.findIndex(isBaseline);
+  const firstBaseline = v.rowNames.findIndex((r) => v.kinds[r] === 'baseline');
   return {
     title:
       `Test ${which === 'Max' ? 'highest high' : 'lowest low'}, ` +
@@ -100,7 +100,7 @@ export function spreadTable(v: VariantResult, which: 'Max' | 'Min'): Table {
 
 /** Which seed gave what: test MAE of max / min per model and seed. */
 export function seedTable(v: VariantResult): Table {
-  const names = v.rowNames.filter((r) => !isBaseline(r));
+  const names = v.rowNames.filter((r) => v.kinds[r] !== 'baseline');
   return {
     title: `Test MAE of max / min by seed (${v.features} features)`,
     header: ['model', ...v.seeds.map((s) => `seed ${s.seed}`), 'best on val'],
@@ -203,11 +203,6 @@ export function variantTable(variants: VariantResult[]): Table | null {
       }),
     ]),
   };
-}
-
-/** True for baseline rows (everything but the four models). */
-export function isBaseline(name: string): boolean {
-  return !['LSTM', 'CNN', 'Feature fusion', 'Decision fusion'].includes(name);
 }
 
 function mean(values: number[]): number {

@@ -2,7 +2,7 @@
  * A plain-language verdict generated from the seed spreads and the
  * significance tests, never from a single seed's table.
  */
-import { DRIFT, FUSION, UNIMODAL } from './evaluate';
+import { DRIFT } from './evaluate';
 import type { VariantResult } from './run';
 
 const ALPHA = 0.05;
@@ -15,7 +15,7 @@ const ALPHA = 0.05;
 export function verdict(v: VariantResult): string {
   const n = v.seeds.length;
   const s = v.summary;
-  const models = [...UNIMODAL, ...FUSION];
+  const models = v.rowNames.filter((r) => v.kinds[r] !== 'baseline');
   const byVal = [...models].sort(
     (a, b) => s[a]!.valMse!.mean - s[b]!.valMse!.mean,
   );

@@ -142,7 +142,12 @@ describe('stock-prediction example, validation-only choices and reproducibility'
     price: [20, 13] as [number, number],
     chart: [64, 64, 1] as [number, number, number],
   });
-  const options = { epochs: 1, patience: 5, batchSize: 64 };
+  const options = {
+    epochs: 1,
+    patience: 5,
+    batchSize: 64,
+    fusions: ['concat' as const],
+  };
 
   it('gives identical predictions for the same seed, and never looks at test rows to choose', async () => {
     const a = await trainAndPredict(split, shapes(), 3, options);
