@@ -12,6 +12,7 @@ export * from './alignment';
 export * from './data';
 export * from './encoders';
 export * from './eval';
+export * from './explain';
 export * from './fusion';
 export * from './kernels';
 export * from './model';

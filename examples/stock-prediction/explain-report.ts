@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { Conv2dEncoder } from '../../src/encoders/conv2d-encoder';
 import {
+  Conv2dEncoder,
   explainGradCam,
   explainKernelShap,
   explainModalities,
   renderGradCam,
-  renderGradCamPng,
   renderModalityBar,
   renderShapBar,
   renderShapWaterfall,
@@ -28,7 +27,8 @@ import {
   summarizeBackground,
   type GradCamExplanation,
   type ShapleyExplanation,
-} from '../../src/explain';
+} from '../../src/index';
+import { renderGradCamPng } from '../../src/node';
 
 /** What {@link writeExplanationReport} needs. */
 export interface ExplainReportArgs {

@@ -49,6 +49,8 @@ export interface RunOptions {
   walkForward: number;
   /** Feature-fusion operators to train (the thesis: concat). */
   fusion: FusionChoice[];
+  /** Test predictions of the fused model to explain (0: none). */
+  explain: number;
   out: string;
   quick: boolean;
   full: boolean;
@@ -79,6 +81,9 @@ Options:
   --fusion KIND     feature-fusion operator: concat (the thesis), bilinear,
                     lowrank, tensor, lowrank-tensor, gated, attention, hybrid,
                     a comma-separated list, or all (default concat)
+  --explain N       explain N test predictions of the feature-fusion model
+                    (modality Shapley, KernelSHAP over the price window,
+                    Grad-CAM over the chart) into DIR/explanations
   --out DIR         output directory (default examples/stock-prediction/out)
   --quick           ${QUICK_ROWS} sessions and 2 epochs, for tests
   --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping and
@@ -108,6 +113,7 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
         features: { type: 'string' },
         'walk-forward': { type: 'string' },
         fusion: { type: 'string' },
+        explain: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
         full: { type: 'boolean' },
@@ -189,6 +195,7 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
     features,
     walkForward: int('walk-forward', parsed['walk-forward'], 0, 1),
     fusion: [...new Set(fusion)] as FusionChoice[],
+    explain: int('explain', parsed.explain, 0, 0),
     out: parsed.out ?? fileURLToPath(new URL('./out', import.meta.url)),
     quick,
     full,

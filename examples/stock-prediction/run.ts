@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {
   chronologicalSplit,
@@ -39,6 +40,7 @@ import {
   type RowKind,
   type TrainHooks,
 } from './experiment';
+import { writeExplanationReport } from './explain-report';
 import type { ModelShapes } from './models';
 import type { RunOptions } from './options';
 import { plotSvg } from './report';
@@ -147,12 +149,38 @@ export async function runExperiment(
             ` (test ${describePart(data, split.test)})`,
         );
         const prepared = makeSplit(data, split, features);
+        // Explanations: first variant, first seed, last fold.
+        const explain =
+          options.explain > 0 &&
+          variants.length === 0 &&
+          seed === seeds[0] &&
+          k === splits.length - 1;
         const run = await trainAndPredict(
           prepared,
           shapes,
           seed,
           { ...options, fusions: options.fusion },
-          hooks,
+          {
+            ...hooks,
+            ...(explain
+              ? {
+                  trained: async (models, test) => {
+                    hooks.stage?.(
+                      `Explaining ${options.explain} test predictions`,
+                    );
+                    files.push(
+                      ...(await explainFused(
+                        models,
+                        test,
+                        data,
+                        prepared,
+                        options,
+                      )),
+                    );
+                  },
+                }
+              : {}),
+          },
         );
         perFold.push({ part: prepared.parts, run: run.predictions });
         training[splits.length > 1 ? `fold ${k + 1}` : 'split'] = run.training;
@@ -324,6 +352,32 @@ function plotFor(
     panel(0, 'Highest high'),
     panel(1, 'Lowest low'),
   ]);
+}
+
+/** Explains the feature-fusion model (or the first fusion over both). */
+async function explainFused(
+  models: ReadonlyMap<string, tfl.LayersModel>,
+  test: Record<string, tf.Tensor>,
+  data: Samples,
+  prepared: { parts: { test: Part } },
+  options: RunOptions,
+): Promise<string[]> {
+  const both = [...models.entries()].find(
+    ([, m]) => [...m.inputNames].sort().join() === 'chart,price',
+  );
+  const chosen = models.has('Feature fusion')
+    ? (['Feature fusion', models.get('Feature fusion')!] as const)
+    : both;
+  if (!chosen) return [];
+  return writeExplanationReport({
+    model: chosen[1],
+    test,
+    featureNames: data.table.names,
+    dates: prepared.parts.test.dates,
+    out: join(options.out, 'explanations'),
+    count: options.explain,
+    seed: options.seed,
+  });
 }
 
 function kindsOf(

@@ -49,6 +49,11 @@ describe('stock-prediction models', () => {
     expect(all !== 'help' && all.fusion).toEqual([...FUSION_CHOICES]);
     const two = parseOptions(['--fusion', 'gated, attention']);
     expect(two !== 'help' && two.fusion).toEqual(['gated', 'attention']);
+    const explain = parseOptions(['--explain', '3']);
+    expect(explain !== 'help' && explain.explain).toBe(3);
+    expect(() => parseOptions(['--explain', '-1'])).toThrow(
+      /--explain: expected an integer >= 0, received '-1'/,
+    );
     expect(() => parseOptions(['--fusion', 'average'])).toThrow(
       /--fusion: expected all or a list of concat, bilinear, .*received 'average'/,
     );
