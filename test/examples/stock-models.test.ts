@@ -51,7 +51,7 @@ describe('stock-prediction models', () => {
     expect(two !== 'help' && two.fusion).toEqual(['gated', 'attention']);
     const explain = parseOptions(['--explain', '3']);
     expect(explain !== 'help' && explain.explain).toBe(3);
-    expect(() => parseOptions(['--explain', '-1'])).toThrow(
+    expect(() => parseOptions(['--explain=-1'])).toThrow(
       /--explain: expected an integer >= 0, received '-1'/,
     );
     expect(() => parseOptions(['--fusion', 'average'])).toThrow(
