@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export * from './alignment';
+export * from './colearning';
 export * from './data';
 export * from './encoders';
 export * from './eval';

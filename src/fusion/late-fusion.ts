@@ -108,15 +108,24 @@ export class LateFusion extends FusionLayer {
       const list = asTensorList(inputs);
       this.checkShapes(list.map((t) => t.shape));
       const k = this.modalities.length;
-      const predictions = tf.stack(list.slice(0, k), -1); // [..., units, k]
+      let predictions = tf.stack(list.slice(0, k), -1); // [..., units, k]
       let w = tf.transpose(this.weightTensor()); // [units, k]
       let none: tf.Tensor | null = null;
       const presence = list[k];
       if (presence) {
         // [batch, k] -> [batch, 1, ..., 1, k], broadcast over every axis.
+        // Any value above 0.5 counts as present.
         const shape = [presence.shape[0] as number];
         for (let i = 2; i < predictions.rank; i++) shape.push(1);
-        const present = tf.reshape(tf.cast(presence, 'float32'), [...shape, k]);
+        const isPresent = tf.reshape(tf.greater(presence, 0.5), [...shape, k]);
+        const present = tf.cast(isPresent, 'float32');
+        // An absent modality's prediction may be garbage, even NaN: drop it
+        // rather than weight it by zero (0 * NaN is NaN).
+        predictions = tf.where(
+          tf.broadcastTo(isPresent, predictions.shape),
+          predictions,
+          tf.zerosLike(predictions),
+        );
         w = tf.mul(w, present);
         // Samples with no modality present (or only zero-weight ones) get 0.
         // Computed from the mask and the fixed sign of the weights, never
@@ -193,13 +202,16 @@ export class LateFusion extends FusionLayer {
       );
     }
     const presence = shapes[k];
+    const batch = first[0];
     if (
       presence &&
-      (presence.length !== 2 || (presence[1] !== null && presence[1] !== k))
+      (presence.length !== 2 ||
+        (presence[1] !== null && presence[1] !== k) ||
+        (presence[0] != null && batch != null && presence[0] !== batch))
     ) {
       throw new ShapeError(
-        `${where}: expected a presence mask [batch, ${k}] for ${names}, ` +
-          `received shape ${formatShapes([presence])}`,
+        `${where}: expected a presence mask [${batch ?? 'batch'}, ${k}] ` +
+          `for ${names}, received shape ${formatShapes([presence])}`,
       );
     }
     return shapes;
@@ -245,6 +257,12 @@ function weightTable(
     return typeof w === 'number' ? [w] : [...w];
   });
   const units = Math.max(...rows.map((r) => r.length));
+  if (units < 1) {
+    throw new RangeError(
+      `${where}: expected at least one weight per modality, received ` +
+        JSON.stringify(weights),
+    );
+  }
   const table = rows.map((r) => (r.length === 1 ? Array(units).fill(r[0]) : r));
   table.forEach((r, i) => {
     if (r.length !== units || r.some((v) => !Number.isFinite(v) || v < 0)) {

@@ -107,10 +107,16 @@ export interface BuildModelArgs {
 export function buildModel(args: BuildModelArgs): tfl.LayersModel {
   const where = 'buildModel';
   const names = checkModalities(where, Object.keys(args.modalities ?? {}));
-  const heads = Array.isArray(args.heads) ? args.heads : [args.heads];
+  const heads =
+    args.heads === undefined
+      ? []
+      : Array.isArray(args.heads)
+        ? args.heads
+        : [args.heads];
   if (heads.length === 0) {
     throw new TypeError(`${where}: expected at least one head, received none`);
   }
+  checkNames(where, names, heads, args.modalities, args.output === 'concat');
   const output = args.output ?? 'separate';
   assertOneOf(where, 'output', output, ['separate', 'concat']);
   const rng = new Random(resolveSeed(where, args.seed));
@@ -232,6 +238,46 @@ function dense(
     biasInitializer: 'zeros',
     name,
   });
+}
+
+/** Layer and input names that tfjs accepts. */
+const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Modality, mask and head names become layer names, which must be valid
+ * tfjs names and distinct.
+ */
+function checkNames(
+  where: string,
+  modalities: string[],
+  heads: HeadSpec[],
+  specs: Record<string, ModalitySpec>,
+  joined: boolean,
+): void {
+  const taken = new Map<string, string>();
+  const claim = (name: unknown, what: string) => {
+    if (typeof name !== 'string' || !VALID_NAME.test(name)) {
+      throw new TypeError(
+        `${where}: expected ${what} to be a name of letters, digits, '.', ` +
+          `'_' or '-' starting with a letter or digit, received ` +
+          JSON.stringify(name),
+      );
+    }
+    const other = taken.get(name);
+    if (other !== undefined) {
+      throw new TypeError(
+        `${where}: ${what} is named '${name}', like ${other}; names must ` +
+          `be distinct`,
+      );
+    }
+    taken.set(name, what);
+  };
+  for (const m of modalities) {
+    claim(m, `modality '${m}'`);
+    if (specs[m]?.mask) claim(`${m}_mask`, `the mask input of '${m}'`);
+  }
+  heads.forEach((h, i) => claim(h?.name, `head ${i}`));
+  if (joined && heads.length > 1) claim('prediction', 'the joined output');
 }
 
 function checkShape(where: string, name: string, shape: unknown): void {

@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { ShapeError, formatShape } from '../internal/errors';
+import { ShapeError, describe, formatShape } from '../internal/errors';
 import { checkModalities } from '../fusion/fusion-layer';
 import { type LateFusionArgs, lateFusion } from '../fusion/late-fusion';
 
@@ -46,6 +46,16 @@ export function decisionFusionModel(args: DecisionFusionArgs): tfl.LayersModel {
   const shapes = new Map<string, (number | null)[]>();
   for (const key of keys) {
     const model = args.models[key] as tfl.LayersModel;
+    // Duck-typed: a bundler may load a second copy of tfjs-layers.
+    const looksLikeModel =
+      typeof (model as { apply?: unknown })?.apply === 'function' &&
+      Array.isArray((model as { outputs?: unknown })?.outputs);
+    if (!looksLikeModel) {
+      throw new TypeError(
+        `${where}: expected model '${key}' to be a tf.LayersModel, ` +
+          `received ${describe(model)}`,
+      );
+    }
     if (model.outputs.length !== 1) {
       throw new ShapeError(
         `${where}: expected model '${key}' to have one output, received ` +

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { assertInteger, assertOneOf } from '../internal/assert';
-import { ShapeError } from '../internal/errors';
+import { ShapeError, formatShape } from '../internal/errors';
 import { Random, resolveSeed } from '../internal/random';
 import { installKernels } from '../kernels/register';
 import {
@@ -149,6 +149,15 @@ export async function fitModel(
   assertInteger(where, 'batchSize', batchSize, 1);
   const loss = options.loss ?? 'meanSquaredError';
   assertOneOf(where, 'loss', loss, LOSSES);
+  if (options.learningRate !== undefined) {
+    const lr = options.learningRate;
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) {
+      throw new RangeError(
+        `${where}: expected learningRate to be a finite number > 0, ` +
+          `received ${String(lr)}`,
+      );
+    }
+  }
   if (options.patience !== undefined) {
     assertInteger(where, 'patience', options.patience, 1);
     if (!options.validation) {
@@ -234,6 +243,13 @@ export async function fitModel(
           options.validation.targets,
           loss,
         );
+        if (!Number.isFinite(valLoss)) {
+          throw new RangeError(
+            `${where}: the validation loss became ${valLoss} after epoch ` +
+              `${epoch}; check the validation inputs and targets for ` +
+              `non-finite values`,
+          );
+        }
         improved =
           history.bestValLoss === null || valLoss < history.bestValLoss;
         if (improved) {
@@ -288,7 +304,7 @@ export function evaluateLoss(
   targets: ModelTargets,
   loss: LossName = 'meanSquaredError',
 ): number {
-  const ys = orderTargets(model, targets);
+  const ys = orderTargets(model, targets, 'evaluateLoss');
   return tf.tidy(() => {
     const predicted = predictBatched(model, inputs);
     const list = Array.isArray(predicted) ? predicted : [predicted];
@@ -355,18 +371,46 @@ function lossValue(loss: LossName, y: tf.Tensor, p: tf.Tensor): number {
 function orderTargets(
   model: tfl.LayersModel,
   targets: ModelTargets,
+  where = 'fitModel',
 ): tf.Tensor[] {
-  if (targets instanceof tf.Tensor) return [targets];
-  if (Array.isArray(targets)) return targets;
-  const keys = Object.keys(targets).sort();
-  const names = [...model.outputNames].sort();
-  if (keys.join('\u0000') !== names.join('\u0000')) {
+  let list: tf.Tensor[];
+  if (targets instanceof tf.Tensor) list = [targets];
+  else if (Array.isArray(targets)) list = targets;
+  else {
+    const keys = Object.keys(targets).sort();
+    const names = [...model.outputNames].sort();
+    if (keys.join('\u0000') !== names.join('\u0000')) {
+      throw new TypeError(
+        `${where}: model '${model.name}' has outputs ` +
+          `[${names.join(', ')}], received targets for [${keys.join(', ')}]`,
+      );
+    }
+    list = model.outputNames.map((n) => targets[n] as tf.Tensor);
+  }
+  if (list.length !== model.outputs.length) {
     throw new TypeError(
-      `fitModel: model '${model.name}' has outputs [${names.join(', ')}], ` +
-        `received targets for [${keys.join(', ')}]`,
+      `${where}: model '${model.name}' has ${model.outputs.length} ` +
+        `output(s) [${model.outputNames.join(', ')}], received ` +
+        `${list.length} target tensor(s)`,
     );
   }
-  return model.outputNames.map((n) => targets[n] as tf.Tensor);
+  // Targets must have the output's shape: broadcasting a [n] target
+  // against an [n, 1] output would silently give a wrong loss.
+  list.forEach((y, i) => {
+    const out = model.outputs[i]!.shape.slice(1);
+    const got = y.shape.slice(1);
+    if (
+      out.length !== got.length ||
+      out.some((d, k) => d !== null && d !== got[k])
+    ) {
+      throw new ShapeError(
+        `${where}: expected targets of output '${model.outputNames[i]}' ` +
+          `to have shape ${formatShape([null, ...out])}, received ` +
+          formatShape(y.shape),
+      );
+    }
+  });
+  return list;
 }
 
 function checkCounts(

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { ShapeError } from '../internal/errors';
+import { assertInteger } from '../internal/assert';
+import { ShapeError, formatShape } from '../internal/errors';
 
 /** Model inputs: one tensor, an array in input order, or a named record. */
 export type ModelInputs = tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
@@ -76,8 +77,15 @@ export function predictBatched(
   inputs: ModelInputs,
   { batchSize = 256 }: { batchSize?: number } = {},
 ): tf.Tensor | tf.Tensor[] {
+  assertInteger('predictBatched', 'batchSize', batchSize, 1);
   const list = orderInputs(model, inputs);
   const n = list[0]?.shape[0] as number;
+  if (!(n > 0)) {
+    throw new ShapeError(
+      `predictBatched: expected at least one sample, received inputs of ` +
+        `shapes ${list.map((t) => formatShape(t.shape)).join(', ')}`,
+    );
+  }
   const chunks: tf.Tensor[][] = [];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);

@@ -185,7 +185,7 @@ describe('LateFusion', () => {
     expect(() =>
       fuse.apply([tf.ones([2, 2]), tf.ones([2, 2]), tf.ones([2, 3])]),
     ).toThrow(
-      /presence mask \[batch, 2\] for \[a, b\], received shape \[\[2,3\]\]/,
+      /presence mask \[2, 2\] for \[a, b\], received shape \[\[2,3\]\]/,
     );
   });
 
@@ -249,5 +249,45 @@ describe('fitLateFusionWeights', () => {
     expect(() => fitLateFusionWeights({ a: [[NaN]], b: [[1]] }, [[1]])).toThrow(
       /finite/,
     );
+  });
+});
+
+describe('LateFusion presence handling', () => {
+  it('ignores an absent modality even when its prediction is NaN', () => {
+    const fuse = lateFusion({ modalities: ['a', 'b'] });
+    const a = tf.tensor2d([[1], [2]]);
+    const b = tf.tensor2d([[NaN], [4]]);
+    const out = fuse.apply([
+      a,
+      b,
+      tf.tensor2d([
+        [1, 0],
+        [1, 1],
+      ]),
+    ]) as tf.Tensor;
+    expectClose(out, [[1], [3]]);
+  });
+
+  it('treats mask values above 0.5 as present and names a wrong batch size', () => {
+    const fuse = lateFusion({ modalities: ['a', 'b'] });
+    const a = tf.tensor2d([[1], [2]]);
+    const b = tf.tensor2d([[3], [4]]);
+    expectClose(
+      fuse.apply([
+        a,
+        b,
+        tf.tensor2d([
+          [0.9, 0.2],
+          [-1, 1],
+        ]),
+      ]) as tf.Tensor,
+      [[1], [4]],
+    );
+    expect(() => fuse.apply([a, b, tf.ones([3, 2])])).toThrow(
+      /expected a presence mask \[2, 2\] for \[a, b\], received shape \[\[3,2\]\]/,
+    );
+    expect(() =>
+      lateFusion({ modalities: ['a', 'b'], weights: { a: [], b: [] } }),
+    ).toThrow(/at least one weight per modality/);
   });
 });
