@@ -12,6 +12,7 @@ export default tseslint.config(
       'node_modules/**',
       'bench/results/**',
       'examples/**/out/**',
+      'test/.generated/**',
     ],
   },
   js.configs.recommended,

@@ -58,6 +58,8 @@ export interface Samples {
   images: { pixels: Uint8Array; shape: [number, number, number] };
   /** Flow-only dates dropped by the join (TSMC has 3). */
   droppedFlowDates: string[];
+  /** Things the user should know (partial flows, dropped samples). */
+  warnings: string[];
   /** Input window in sessions. */
   window: number;
   /** Label horizon in sessions. */
@@ -100,6 +102,9 @@ export interface SplitData {
 export type Dataset = Samples &
   SplitData & { split: ReturnType<typeof chronologicalSplit> };
 
+/** A calendar gap longer than this between sessions is missing data. */
+export const MAX_GAP_DAYS = 14;
+
 /** Features that are price levels (divided by close_t in relative mode). */
 const PRICE_LEVELS = ['open', 'high', 'low', 'close', 'sma5', 'sma20'];
 /** Features that are price differences (divided by close_t, no − 1). */
@@ -120,30 +125,56 @@ export function prepareSamples(options: DatasetOptions): Samples {
   ) {
     series = sliceSeries(series, series.dates.length - options.lastRows);
   }
-  // Warm-up, one window and horizon, two purges and one sample per part.
-  const needed = THESIS_WARMUP + window + horizon + 2 * (horizon - 1) + 3;
+  const needed = minimumSessions(window, horizon);
   if (series.dates.length < needed) {
     throw new RangeError(
       `prices: ${series.dates.length} sessions are too few; the indicators ` +
         `need ${THESIS_WARMUP} sessions of warm-up, each sample ${window} + ` +
-        `${horizon} sessions, and the split ${horizon - 1} purged samples ` +
-        `per boundary: at least ${needed} sessions`,
+        `${horizon} sessions, and the 70/15/15 split ${horizon - 1} purged ` +
+        `samples per boundary and at least one validation and one test ` +
+        `sample: at least ${needed} sessions`,
     );
   }
   let droppedFlowDates: string[] = [];
+  const warnings: string[] = [];
   let table: FeatureTable;
   if (options.flowsText !== undefined) {
-    const flows = joinByDate(
-      series,
-      parseInstitutionalFlows(options.flowsText),
-    );
+    const parsed = parseInstitutionalFlows(options.flowsText);
+    const flowDates = new Set(parsed.dates);
+    const shared = series.dates.filter((d) => flowDates.has(d)).length;
+    const flows = joinByDate(series, parsed);
     droppedFlowDates = flows.droppedDates;
+    if (shared === 0) {
+      throw new RangeError(
+        `flows: no date in common with the prices ` +
+          `(${series.dates[0]}..${series.dates.at(-1)}); are they the same ` +
+          `instrument and period?`,
+      );
+    }
+    if (shared < 0.9 * series.dates.length) {
+      warnings.push(
+        `flows cover ${shared} of ${series.dates.length} price sessions; ` +
+          `the others get 0 net buying`,
+      );
+    }
     table = thesisFeatures(series, { flows });
   } else {
     table = thesisFeatures(series);
   }
 
-  const samples = slidingWindows(table.series, { window, horizon });
+  // Windows run over sessions; a calendar gap of more than two weeks is
+  // missing data, and no window may stretch across it.
+  const samples = slidingWindows(table.series, {
+    window,
+    horizon,
+    maxGapDays: MAX_GAP_DAYS,
+  });
+  if (samples.droppedForGaps > 0) {
+    warnings.push(
+      `${samples.droppedForGaps} samples dropped: their sessions span a ` +
+        `gap of more than ${MAX_GAP_DAYS} calendar days`,
+    );
+  }
   // S6: one chart per sample; 3 columns per day plus margins.
   const width = Math.max(64, 3 * window + 4);
   const images = renderCandlesticks(table.series, samples.t, {
@@ -156,9 +187,25 @@ export function prepareSamples(options: DatasetOptions): Samples {
     samples,
     images,
     droppedFlowDates,
+    warnings,
     window,
     horizon,
   };
+}
+
+/**
+ * The fewest sessions for which the 70/15/15 split leaves at least two
+ * training samples and one validation and one test sample after purging.
+ */
+export function minimumSessions(window: number, horizon: number): number {
+  const purge = horizon - 1;
+  let n = 1;
+  for (; n < 1e6; n++) {
+    const train = Math.floor(0.7 * n);
+    const val = Math.floor(0.15 * n);
+    if (train - purge >= 2 && val - purge >= 1 && n - train - val >= 1) break;
+  }
+  return n + THESIS_WARMUP + window - 1 + horizon;
 }
 
 /**

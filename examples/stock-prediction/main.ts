@@ -18,6 +18,12 @@ async function main(): Promise<number> {
     return 0;
   }
   setLogLevel('warn');
+  if (options.backend === 'cpu') {
+    console.warn(
+      'note: the cpu backend trains the CNN about 20 times slower than ' +
+        'wasm (10-20 s per step); a default run takes over an hour',
+    );
+  }
   console.log(
     `modalfuse stock prediction: backend ${options.backend}, seed ${options.seed}, ` +
       `epoch cap ${options.epochs}${options.full ? ' (--full)' : options.quick ? ' (--quick)' : ''}, ` +
@@ -32,6 +38,7 @@ async function main(): Promise<number> {
   let bar: cliProgress.SingleBar | null = null;
   const result = await runExperiment(options, {
     stage: (text) => console.log(`\n${text}`),
+    warn: (text) => console.warn(`warning: ${text}`),
     modelStart: (name, epochs, batches) => {
       console.log(
         `\nTraining ${name} (at most ${epochs} epochs of ${batches} batches)`,

@@ -123,7 +123,9 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n\n${USAGE}`);
+    throw new Error(
+      `${(error as Error).message} (run with --help to see the options)`,
+    );
   }
   if (parsed.help) return 'help';
   if (parsed.quick && parsed.full) {
@@ -137,7 +139,7 @@ export function parseOptions(argv: string[]): RunOptions | 'help' {
     min: number,
   ) => {
     if (value === undefined) return fallback;
-    const n = Number(value);
+    const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min) {
       throw new Error(
         `--${name}: expected an integer >= ${min}, received '${value}'`,

@@ -50,6 +50,8 @@ import { writeReport } from './report-md';
 export interface RunHooks extends TrainHooks {
   /** A stage of the run begins. */
   stage?(text: string): void;
+  /** Something about the data the user should know. */
+  warn?(text: string): void;
 }
 
 /** One seed's outcome on one variant (test blocks pooled over folds). */
@@ -107,6 +109,14 @@ export async function runExperiment(
   await tf.setBackend(options.backend);
   await tf.ready();
   const started = performance.now();
+  try {
+    await mkdir(options.out, { recursive: true });
+  } catch (error) {
+    throw new Error(
+      `--out: cannot create the directory '${options.out}' ` +
+        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
 
   hooks.stage?.(`Preparing data from ${options.prices}`);
   const data = await loadSamples(

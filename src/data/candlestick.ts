@@ -230,6 +230,7 @@ function draw(
   let pmax = -Infinity;
   let vmax = 0;
   for (let i = first; i < first + days; i++) {
+    checkBar(s, i);
     pmin = Math.min(pmin, s.low[i] as number);
     pmax = Math.max(pmax, s.high[i] as number);
     vmax = Math.max(vmax, s.volume[i] as number);
@@ -276,6 +277,20 @@ function draw(
     const hv = vmax === 0 ? 0 : Math.floor((v / vmax) * volumeRows + 0.5);
     for (let r = height - hv; r < height; r++) {
       out[offset + r * width + xc] = shade;
+    }
+  }
+}
+
+/** A bar must have finite prices and a finite, non-negative volume. */
+function checkBar(s: CandleWindow, i: number): void {
+  for (const field of ['open', 'high', 'low', 'close', 'volume'] as const) {
+    const v = s[field][i] as number;
+    if (!Number.isFinite(v) || (field === 'volume' && v < 0)) {
+      throw new RangeError(
+        `renderCandlestick: expected a finite ${field}` +
+          `${field === 'volume' ? ' >= 0' : ''} for every bar, received ` +
+          `${v} at row ${i}`,
+      );
     }
   }
 }

@@ -175,7 +175,12 @@ export class HashingVectorizer {
    * @returns Its column in [0, dimension) and its sign (always 1 when
    *   `signed` is off).
    */
-  columnOf(feature: string): { column: number; sign: 1 | -1 } {
+  columnOf(feature: string): {
+    /** Column in [0, dimension). */
+    column: number;
+    /** Sign of the count (always 1 when `signed` is off). */
+    sign: 1 | -1;
+  } {
     const h = murmurHash3(feature, this.seed) | 0;
     // As scikit-learn: |−2³¹| does not fit in an int32.
     const column =

@@ -2,6 +2,7 @@
  * Daily OHLCV price series: reading them from CSV text or a file, in time
  * order, with every row checked.
  */
+import { assertOneOf } from '../internal/assert';
 import { describe } from '../internal/errors';
 import { parseCsv, requireColumn, type CsvTable } from './csv';
 import { parseDate } from './dates';
@@ -108,6 +109,14 @@ export function parseOhlcv(
   text: string,
   options: ParseOhlcvOptions = {},
 ): OhlcvSeries {
+  if (options.consistency !== undefined) {
+    assertOneOf(
+      options.where ?? 'parseOhlcv',
+      'consistency',
+      options.consistency,
+      ['error', 'ignore'],
+    );
+  }
   const where = options.where ?? 'parseOhlcv';
   const minRows = options.minRows ?? DEFAULT_MIN_ROWS;
   if (!Number.isInteger(minRows) || minRows < 1) {

@@ -11,7 +11,7 @@
  * finds such spans and either drops the samples that cross them or
  * throws.
  */
-import { assertInteger } from '../internal/assert';
+import { assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError } from '../internal/errors';
 import { calendarDaysBetween } from './dates';
 
@@ -99,6 +99,7 @@ export function slidingWindows(
   const { window = 20, horizon = 20, onGap = 'split' } = options;
   assertInteger('slidingWindows', 'window', window, 1);
   assertInteger('slidingWindows', 'horizon', horizon, 1);
+  assertOneOf('slidingWindows', 'onGap', onGap, ['split', 'error']);
   const { dates, high, low, close } = series;
   const n = dates.length;
   if (high.length !== n || low.length !== n || close.length !== n) {
@@ -112,6 +113,23 @@ export function slidingWindows(
       `slidingWindows: expected at least window + horizon = ` +
         `${window + horizon} rows, received ${n}`,
     );
+  }
+  // Labels divide by close_t and take extremes of highs and lows: each must
+  // be a positive, finite price, or the labels would be NaN or infinite.
+  for (const [name, values] of [
+    ['high', high],
+    ['low', low],
+    ['close', close],
+  ] as const) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as number;
+      if (!(v > 0) || !Number.isFinite(v)) {
+        throw new RangeError(
+          `slidingWindows: expected positive, finite ${name} prices, ` +
+            `received ${v} on ${dates[i]} (row ${i})`,
+        );
+      }
+    }
   }
   const gapsBefore = gapPrefix(dates, options.maxGapDays);
 
@@ -197,7 +215,13 @@ export function gatherWindows(
 ): Float32Array {
   assertInteger('gatherWindows', 'features', features, 1);
   assertInteger('gatherWindows', 'window', window, 1);
-  const rows = Math.floor(values.length / features);
+  if (values.length % features !== 0) {
+    throw new RangeError(
+      `gatherWindows: expected a values length that is a multiple of ` +
+        `${features} features, received ${values.length}`,
+    );
+  }
+  const rows = values.length / features;
   const size = window * features;
   const out = new Float32Array(t.length * size);
   for (let s = 0; s < t.length; s++) {

@@ -68,7 +68,18 @@ export function fitLateFusionWeights(
       predictions[m]!.map((r) => r[u] as number),
     );
     const y = targets.map((r) => r[u] as number);
-    const best = simplexLeastSquares(columns, y);
+    // The weights do not change when every value is scaled by one factor;
+    // scaling to unit size keeps the squared sums of huge or tiny values
+    // in floating-point range.
+    let scale = 0;
+    for (const v of [...y, ...columns.flat()])
+      scale = Math.max(scale, Math.abs(v));
+    scale = scale > 0 ? scale : 1;
+    const best = simplexLeastSquares(
+      columns.map((c) => c.map((v) => v / scale)),
+      y.map((v) => v / scale),
+    );
+    best.loss = best.loss * scale * scale; // left to right: 0 stays 0
     names.forEach((m, i) => weights[m]!.push(best.w[i] as number));
     mse.push(best.loss / n);
   }

@@ -110,9 +110,9 @@ export function resolveSeed(where: string, seed: number | undefined): number {
   if (seed === undefined || seed === null) {
     return Math.floor(Math.random() * 2 ** 31);
   }
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
     throw new RangeError(
-      `${where}: expected seed to be a finite number, received ${String(seed)}`,
+      `${where}: expected seed to be an integer, received ${String(seed)}`,
     );
   }
   return seed;

@@ -170,19 +170,54 @@ async function loadArtifacts(path: string): Promise<tf.io.ModelArtifacts> {
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const specs = manifest.flatMap((group) => group.weights);
     const buffers: ArrayBuffer[] = [];
+    const files: string[] = [];
     for (const group of manifest) {
       for (const file of group.paths) {
-        const bytes = await readFile(join(base, file));
-        buffers.push(
-          bytes.buffer.slice(
-            bytes.byteOffset,
-            bytes.byteOffset + bytes.byteLength,
-          ),
-        );
+        const path = join(base, file);
+        files.push(path);
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(path);
+        } catch (error) {
+          throw new Error(
+            `fileSystem: cannot read the weights file '${path}' that ` +
+              `'${modelPath}' lists (${(error as Error).message})`,
+          );
+        }
+        // A copy into a fresh ArrayBuffer (Node may pool file buffers).
+        buffers.push(new Uint8Array(bytes).buffer);
       }
     }
-    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+    // Check the size before tfjs builds the model, so a truncated file
+    // gives a clear error and leaves no half-loaded weights behind.
+    const data = tf.io.CompositeArrayBuffer.join(buffers);
+    const expected = specs.reduce((sum, spec) => sum + specBytes(spec), 0);
+    if (data.byteLength !== expected) {
+      throw new Error(
+        `fileSystem: the weights in ${files.map((f) => `'${f}'`).join(', ')} ` +
+          `hold ${data.byteLength} bytes, but '${modelPath}' describes ` +
+          `${expected} bytes; the files are truncated or do not belong ` +
+          `to this model.json`,
+      );
+    }
+    return [specs, data];
   });
+}
+
+/** Bytes a weight occupies in the file (quantized weights included). */
+function specBytes(spec: tf.io.WeightsManifestEntry): number {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  const stored = spec.quantization?.dtype ?? spec.dtype;
+  const width: Record<string, number> = {
+    float32: 4,
+    int32: 4,
+    bool: 1,
+    uint8: 1,
+    uint16: 2,
+    float16: 2,
+    complex64: 8,
+  };
+  return count * (width[stored] ?? 4);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -119,8 +119,30 @@ export class RidgeRegression {
           `received ${JSON.stringify(json?.kind)}`,
       );
     }
+    const where = 'RidgeRegression.fromJSON';
+    const rows = json.coefficients;
+    const outputs = Array.isArray(json.intercept) ? json.intercept.length : -1;
+    const valid =
+      Array.isArray(rows) &&
+      rows.length > 0 &&
+      outputs > 0 &&
+      rows.every(
+        (r) =>
+          Array.isArray(r) &&
+          r.length === outputs &&
+          r.every((v) => Number.isFinite(v)),
+      ) &&
+      json.intercept.every((v) => Number.isFinite(v));
+    if (!valid) {
+      throw new TypeError(
+        `${where}: expected coefficients [features][outputs] and an ` +
+          `intercept per output, all finite numbers, received coefficients ` +
+          `of ${Array.isArray(rows) ? rows.length : typeof rows} rows and ` +
+          `an intercept of ${outputs < 0 ? typeof json.intercept : outputs} values`,
+      );
+    }
     const model = new RidgeRegression(json.alpha);
-    model.coefficients = new Matrix(json.coefficients);
+    model.coefficients = new Matrix(rows);
     model.intercept = [...json.intercept];
     return model;
   }
@@ -156,6 +178,15 @@ export function selectRidge(
   if (alphas.length === 0) {
     throw new RangeError(
       'selectRidge: expected at least one alpha, received none',
+    );
+  }
+  const width = toMatrix('selectRidge', 'train.y', train.y).columns;
+  const valY = toMatrix('selectRidge', 'validation.y', validation.y);
+  if (valY.rows !== validation.x.length || valY.columns !== width) {
+    throw new ShapeError(
+      `selectRidge: expected validation.y of ${validation.x.length} rows ` +
+        `(one per validation input) and ${width} columns (as train.y), ` +
+        `received ${valY.rows} rows and ${valY.columns} columns`,
     );
   }
   const scores: RidgeSelection['scores'] = [];

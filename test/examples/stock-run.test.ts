@@ -229,7 +229,7 @@ describe('stock-prediction example, command line', () => {
     const few = await run(['--prices', short]);
     expect(few.code).toBe(1);
     expect(few.stderr.trim()).toMatch(
-      /^error: prices: 50 sessions are too few; .* at least 114 sessions$/,
+      /^error: prices: 50 sessions are too few; .* at least 206 sessions$/,
     );
 
     const folds = await run(['--quick', '--walk-forward', '40']);
@@ -249,6 +249,15 @@ describe('stock-prediction example, command line', () => {
     );
     const unknown = await run(['--bogus']);
     expect(unknown.stderr).toMatch(/Unknown option '--bogus'/);
-    expect(unknown.stderr).toMatch(/Usage: npm run example/);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/run with --help to see the options/);
+    const blank = await run(['--seed', ' ']);
+    expect(blank.stderr).toMatch(
+      /--seed: expected an integer >= 0, received ' '/,
+    );
+    const out = await run(['--quick', '--out', '/dev/null/x']);
+    expect(out.stderr.trim()).toMatch(
+      /^error: --out: cannot create the directory '\/dev\/null\/x' \(ENOTDIR\)$/,
+    );
   });
 });

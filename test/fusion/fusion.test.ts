@@ -291,3 +291,19 @@ describe('LateFusion presence handling', () => {
     ).toThrow(/at least one weight per modality/);
   });
 });
+
+describe('fitLateFusionWeights with extreme magnitudes', () => {
+  it('finds the same weights for values scaled by 1e200 and 1e-200', () => {
+    const y = [[1], [2], [3], [4]];
+    const a = [[1.5], [1.5], [3.5], [3.5]];
+    const b = [[0], [3], [2], [5]];
+    const base = fitLateFusionWeights({ a, b }, y).weights.a![0]!;
+    for (const k of [1e200, 1e-200]) {
+      const s = (rows: number[][]) => rows.map((r) => r.map((v) => v * k));
+      const fit = fitLateFusionWeights({ a: s(a), b: s(b) }, s(y));
+      expect(fit.weights.a![0]).toBeCloseTo(base, 10);
+      // The MSE itself is ~1e400 at the large scale: Infinity, never NaN.
+      expect(Number.isNaN(fit.mse[0])).toBe(false);
+    }
+  });
+});

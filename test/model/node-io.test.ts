@@ -115,3 +115,45 @@ describe('Node file IO', () => {
     expect(() => fileSystem('')).toThrow(/expected a non-empty path/);
   });
 });
+
+describe('Node file IO, damaged files', () => {
+  it('names a missing or truncated weights file and leaves no tensors behind', async () => {
+    const dir = await tempDir();
+    await saveModel(fusionModel(), dir);
+    const weights = join(dir, 'weights.bin');
+    const bytes = await readFile(weights);
+    await writeFile(weights, bytes.subarray(0, bytes.length - 40));
+    const before = tf.memory().numTensors;
+    await expect(loadModel(dir)).rejects.toThrow(
+      /weights in '.*weights\.bin' hold \d+ bytes, but '.*model\.json' describes \d+ bytes/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    await rm(weights);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /cannot read the weights file '.*weights\.bin' that '.*model\.json' lists/,
+    );
+  });
+});
+
+describe('Node file IO, metadata', () => {
+  it('carries a fitted scaler in the model metadata through save and load', async () => {
+    const { StandardScaler } = await import('../../src/data/scaler');
+    const dir = await tempDir();
+    const model = fusionModel();
+    const scaler = new StandardScaler().fit([
+      [1, 2],
+      [3, 6],
+      [5, 4],
+    ]);
+    model.setUserDefinedMetadata({ scaler: scaler.toJSON() });
+    await saveModel(model, dir);
+    const loaded = await loadModel(dir);
+    const meta = loaded.getUserDefinedMetadata() as {
+      scaler: ReturnType<typeof scaler.toJSON>;
+    };
+    const again = StandardScaler.fromJSON(meta.scaler);
+    expect(Array.from(again.transform([[2, 3]]))).toEqual(
+      Array.from(scaler.transform([[2, 3]])),
+    );
+  });
+});

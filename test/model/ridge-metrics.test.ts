@@ -91,3 +91,38 @@ describe('RidgeRegression', () => {
     expect(() => new RidgeRegression(1).predict(x)).toThrow(/not fitted/);
   });
 });
+
+describe('RidgeRegression and selectRidge input checks', () => {
+  const x = [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [2, 1],
+  ];
+  const y = [[1], [2], [3], [4]];
+
+  it('names a validation y of the wrong size or with NaN', () => {
+    expect(() => selectRidge({ x, y }, { x, y: y.slice(1) })).toThrow(
+      /validation.y of 4 rows \(one per validation input\) and 1 columns \(as train.y\), received 3 rows and 1 columns/,
+    );
+    expect(() =>
+      selectRidge({ x, y }, { x, y: y.map((r) => [...r, 0]) }),
+    ).toThrow(/received 4 rows and 2 columns/);
+    expect(() =>
+      selectRidge({ x, y }, { x, y: [[1], [NaN], [3], [4]] }),
+    ).toThrow(/validation.y row 1 to be finite/);
+  });
+
+  it('rejects malformed JSON with a description of what it received', () => {
+    expect(() =>
+      RidgeRegression.fromJSON({
+        kind: 'RidgeRegression',
+        alpha: 1,
+        coefficients: [[1, 2], [3]],
+        intercept: [0, 0],
+      }),
+    ).toThrow(
+      /coefficients \[features\]\[outputs\] and an intercept per output/,
+    );
+  });
+});

@@ -149,12 +149,16 @@ export function readHeadlines(
  * the per-day sentiment. The headline dates must equal the price dates.
  *
  * @param texts - Contents of the price and headline files.
+ * @param lastDays - Keep only the last this many days (for quick tests).
  * @returns The days.
  * @throws RangeError when the two files' dates differ.
  */
-export function prepareDays(texts: { prices: string; news: string }): DjiaDays {
-  const series = parseOhlcv(texts.prices, { where: 'DJIA_table.csv' });
-  const days = readHeadlines(texts.news);
+export function prepareDays(
+  texts: { prices: string; news: string },
+  lastDays?: number,
+): DjiaDays {
+  let series = parseOhlcv(texts.prices, { where: 'DJIA_table.csv' });
+  let days = readHeadlines(texts.news);
   const dates = days.map((d) => d.date);
   const same =
     dates.length === series.dates.length &&
@@ -166,6 +170,10 @@ export function prepareDays(texts: { prices: string; news: string }): DjiaDays {
         `(${series.dates.length} days), received ${dates.length} days, ` +
         `first difference at row ${i}: ${dates[i]} vs ${series.dates[i]}`,
     );
+  }
+  if (lastDays !== undefined && lastDays < dates.length) {
+    series = sliceSeries(series, dates.length - lastDays);
+    days = days.slice(dates.length - lastDays);
   }
 
   // One VADER score per headline, then the day's summary (S2). Dated
@@ -280,15 +288,20 @@ function pairwiseSum(a: readonly number[]): number {
  * Reads both files and runs S1-S3.
  *
  * @param data - The folder, or both paths.
+ * @param lastDays - Keep only the last this many days.
  * @returns The days and the feature table.
  */
 export async function loadDjia(
   data: string | DjiaPaths,
+  lastDays?: number,
 ): Promise<{ days: DjiaDays; features: DailyFeatures }> {
   const paths = djiaPaths(data);
-  const days = prepareDays({
-    prices: await readFile(paths.prices, 'utf8'),
-    news: await readFile(paths.news, 'utf8'),
-  });
+  const days = prepareDays(
+    {
+      prices: await readFile(paths.prices, 'utf8'),
+      news: await readFile(paths.news, 'utf8'),
+    },
+    lastDays,
+  );
   return { days, features: dailyFeatures(days) };
 }

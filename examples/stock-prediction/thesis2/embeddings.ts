@@ -5,11 +5,11 @@
  */
 import {
   DEFAULT_CLASSIFIER,
-  classificationScores,
+  classificationReport,
   embedTexts,
   predictClasses,
   trainClassifier,
-  type ClassificationScores,
+  type ClassificationReport,
 } from '../../phrasebank/classifier';
 import { loadPhraseBank, stratifiedSplit } from '../../phrasebank/data';
 import type { DjiaDays } from './data';
@@ -33,7 +33,7 @@ export interface HeadlineEmbeddings {
   /** Embedding width. */
   width: number;
   /** The encoder's PhraseBank test scores (a sanity check). */
-  encoderScores: ClassificationScores;
+  encoderScores: ClassificationReport;
   /** Seconds to train the encoder and embed every headline. */
   seconds: number;
 }
@@ -67,7 +67,7 @@ export async function headlineEmbeddings(
     epochs: options.epochs,
     seed: options.seed ?? 0,
   });
-  const encoderScores = classificationScores(
+  const encoderScores = classificationReport(
     parts.test.labels,
     predictClasses(classifier, parts.test.texts),
   );

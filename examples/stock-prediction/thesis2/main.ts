@@ -19,7 +19,9 @@ export function terminalHooks(): Thesis2Hooks {
     stage: (text) => console.log(`\n${text}`),
     modelStart: (name, epochs, batches) => {
       if (!process.stdout.isTTY) {
-        console.log(`Training ${name} (at most ${epochs} epochs of ${batches} batches)`);
+        console.log(
+          `Training ${name} (at most ${epochs} epochs of ${batches} batches)`,
+        );
         return;
       }
       bar = new cliProgress.SingleBar(
@@ -32,7 +34,8 @@ export function terminalHooks(): Thesis2Hooks {
       bar.start(batches, 0, { epoch: 1, epochs, val: '-' });
     },
     batch: (_name, log) => bar?.update(log.batch, { epoch: log.epoch }),
-    epoch: (_name, log) => bar?.update({ val: log.valLoss?.toExponential(3) ?? '-' }),
+    epoch: (_name, log) =>
+      bar?.update({ val: log.valLoss?.toExponential(3) ?? '-' }),
     modelEnd: (name, history) => {
       bar?.stop();
       bar = null;
@@ -61,7 +64,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`\nerror: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `\nerror: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   },
 );

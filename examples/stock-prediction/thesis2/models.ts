@@ -148,9 +148,10 @@ export function buildDecisionFusion(
   news: tfl.LayersModel,
   weights: { price: number[]; news: number[] },
 ): tfl.LayersModel {
+  // Keys name the nested copies, so they must differ from the input names.
   return decisionFusionModel({
-    models: { price, news },
-    weights,
+    models: { lstm_news: news, lstm_price: price },
+    weights: { lstm_news: weights.news, lstm_price: weights.price },
     name: 'decision_fusion',
   });
 }

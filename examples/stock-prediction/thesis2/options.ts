@@ -44,6 +44,8 @@ export interface Thesis2Options {
   phrasebank: string;
   /** Epoch cap of the headline encoder. */
   encoderEpochs: number;
+  /** Keep only the last this many days of both files (tests). */
+  lastDays?: number;
 }
 
 /** The spec's settings, plus both text variants and the placebo. */
@@ -138,7 +140,9 @@ export function parseThesis2Args(argv: string[]): Thesis2Options | 'help' {
     if (value === undefined) return undefined;
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
-      throw new Error(`--${name}: expected an integer >= ${min}, received '${value}'`);
+      throw new Error(
+        `--${name}: expected an integer >= ${min}, received '${value}'`,
+      );
     }
     return n;
   };
@@ -166,7 +170,9 @@ export function parseThesis2Args(argv: string[]): Thesis2Options | 'help' {
     text: modes[text],
     placebo: !(values['no-placebo'] ?? false),
     ...(values.news === undefined ? {} : { data: values.news }),
-    ...(values.phrasebank === undefined ? {} : { phrasebank: values.phrasebank }),
+    ...(values.phrasebank === undefined
+      ? {}
+      : { phrasebank: values.phrasebank }),
     ...(values.out === undefined ? {} : { out: values.out }),
     ...(values.epochs === undefined
       ? {}

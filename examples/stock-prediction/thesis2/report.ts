@@ -49,15 +49,23 @@ export function thesis2Report(r: Thesis2Results): Thesis2Report {
   return {
     tables,
     verdict,
-    text: [head, ...tables.map(toText), `Verdict: ${verdict}`].join('\n\n') + notes,
+    text:
+      [head, ...tables.map(toText), `Verdict: ${verdict}`].join('\n\n') + notes,
     markdown:
-      [`# Thesis 2 results`, head, ...tables.map((t) => toMarkdown(t, 2)), `## Verdict`, verdict].join(
-        '\n\n',
-      ) + notes,
+      [
+        `# Thesis 2 results`,
+        head,
+        ...tables.map((t) => toMarkdown(t, 2)),
+        `## Verdict`,
+        verdict,
+      ].join('\n\n') + notes,
   };
 }
 
-function cell(s: SeedSpread | undefined, format: (v: number) => string): string {
+function cell(
+  s: SeedSpread | undefined,
+  format: (v: number) => string,
+): string {
   if (!s) return 'n/a';
   return s.n > 1 ? `${format(s.mean)} ± ${format(s.std)}` : format(s.mean);
 }
@@ -72,7 +80,15 @@ function metricsTable(r: Thesis2Results, which: 'Max' | 'Min'): Table {
     title:
       `Test ${which === 'Max' ? 'highest high' : 'lowest low'} of the next ` +
       `${r.options.horizon} days (${n > 1 ? `mean ± sd over ${n} seeds` : 'one seed'})`,
-    header: ['model', 'MAE', 'RMSE', 'MAPE', 'hit rate', 'skill vs drift', 'val MSE'],
+    header: [
+      'model',
+      'MAE',
+      'RMSE',
+      'MAPE',
+      'hit rate',
+      'skill vs drift',
+      'val MSE',
+    ],
     rows: r.rowNames.map((name) => {
       const s = r.summary[name]!;
       return [
@@ -105,13 +121,18 @@ function placeboTable(r: Thesis2Results): Table | null {
     (['max', 'min'] as const)
       .map((out) => {
         const tests = r.seeds.map((s) => findTest(s.comparisons, a, b)?.[out]);
-        const better = tests.filter((t) => t && t.pNw < ALPHA && t.nw < 0).length;
-        const worse = tests.filter((t) => t && t.pNw < ALPHA && t.nw > 0).length;
+        const better = tests.filter(
+          (t) => t && t.pNw < ALPHA && t.nw < 0,
+        ).length;
+        const worse = tests.filter(
+          (t) => t && t.pNw < ALPHA && t.nw > 0,
+        ).length;
         return `${better}/${worse}`;
       })
       .join(', ');
   return {
-    title: 'Does news help beyond chance? Test MAE of max / min (mean over seeds)',
+    title:
+      'Does news help beyond chance? Test MAE of max / min (mean over seeds)',
     header: [
       'model',
       'real news',
@@ -134,7 +155,11 @@ function placeboTable(r: Thesis2Results): Table | null {
   };
 }
 
-function findTest(list: Comparison[], a: string, b: string): Comparison | undefined {
+function findTest(
+  list: Comparison[],
+  a: string,
+  b: string,
+): Comparison | undefined {
   return list.find((c) => c.a === a && c.b === b);
 }
 
@@ -183,18 +208,25 @@ function directionTable(r: Thesis2Results): Table {
     ['val', r.direction.val],
     ['test', r.direction.test],
   ];
-  const rc = (c: RankCorrelation) => `${c.rho.toFixed(4)} (p ${c.p.toFixed(3)})`;
+  const rc = (c: RankCorrelation) =>
+    `${c.rho.toFixed(4)} (p ${c.p.toFixed(3)})`;
   const row = (label: string, pick: (d: DirectionCheck) => RankCorrelation) => [
     label,
     ...periods.map(([, d]) => rc(pick(d))),
   ];
   return {
     title: 'Direction check: Spearman rho (p) of news sentiment and returns',
-    header: ['signal', ...periods.map(([p, d]) => `${p} (${d.dates[0]}..${d.dates[1]})`)],
+    header: [
+      'signal',
+      ...periods.map(([p, d]) => `${p} (${d.dates[0]}..${d.dates[1]})`),
+    ],
     rows: [
       row('(a) sent_mean_t vs r_t+1', (d) => d.nextDaySentMean),
       row('(b) sign(sent_mean_t) vs r_t+1', (d) => d.nextDaySignSentMean),
-      row('(c) sign(sent_mean_t − train median) vs r_t+1', (d) => d.nextDaySignRelTrainMedian),
+      row(
+        '(c) sign(sent_mean_t − train median) vs r_t+1',
+        (d) => d.nextDaySignRelTrainMedian,
+      ),
       row('net tone (pos − neg share) vs r_t+1', (d) => d.nextDayNetTone),
       row('(d) sent_mean_t vs same-day r_t', (d) => d.sameDaySentMean),
       [
@@ -212,7 +244,9 @@ function directionTable(r: Thesis2Results): Table {
 
 function timingTable(r: Thesis2Results): Table {
   const names = r.rowNames.filter(
-    (n) => !n.startsWith(DECISION_FUSION) && typeof r.seeds[0]!.training[n]?.['msPerStep'] === 'number',
+    (n) =>
+      !n.startsWith(DECISION_FUSION) &&
+      typeof r.seeds[0]!.training[n]?.['msPerStep'] === 'number',
   );
   const mean = (name: string, key: string) => {
     const values = r.seeds.map((s) => Number(s.training[name]?.[key]));
@@ -220,7 +254,14 @@ function timingTable(r: Thesis2Results): Table {
   };
   return {
     title: `Training and inference time (${r.options.backend}, mean over seeds)`,
-    header: ['model', 'epochs run', 'train wall (s)', 'ms per step', 'inference µs per sample', 'parameters'],
+    header: [
+      'model',
+      'epochs run',
+      'train wall (s)',
+      'ms per step',
+      'inference µs per sample',
+      'parameters',
+    ],
     rows: names.map((n) => [
       n,
       mean(n, 'epochsRun').toFixed(1),
@@ -240,12 +281,22 @@ function timingTable(r: Thesis2Results): Table {
 function verdictOf(r: Thesis2Results): string {
   const n = r.seeds.length;
   const s = r.summary;
-  const mae = (name: string, which: 'Max' | 'Min') => s[name]?.[`mae${which}`]?.mean;
+  const caution =
+    n === 1
+      ? ' With one seed there is no spread: read this as a smoke test.'
+      : '';
+  const mae = (name: string, which: 'Max' | 'Min') =>
+    s[name]?.[`mae${which}`]?.mean;
   const parts: string[] = [];
   const models = r.rowNames.filter(
-    (x) => !x.endsWith('[placebo]') && r.seeds[0]!.notes[x] !== undefined && !Object.values(BASELINES).includes(x as never),
+    (x) =>
+      !x.endsWith('[placebo]') &&
+      r.seeds[0]!.notes[x] !== undefined &&
+      !Object.values(BASELINES).includes(x as never),
   );
-  const best = [...models].sort((a, b) => s[a]!['valMse']!.mean - s[b]!['valMse']!.mean)[0]!;
+  const best = [...models].sort(
+    (a, b) => s[a]!['valMse']!.mean - s[b]!['valMse']!.mean,
+  )[0]!;
   parts.push(
     `Over ${n} seed${n > 1 ? 's' : ''}, validation ranks ${best} first among the ` +
       `networks; its test MAE is ${mae(best, 'Max')!.toFixed(1)} (max) and ` +
@@ -255,33 +306,31 @@ function verdictOf(r: Thesis2Results): string {
       `for the drift baseline.`,
   );
 
+  // Most seeds significant in one direction, on one output.
+  const most = (a: string, b: string, out: 'max' | 'min', sign: 1 | -1) =>
+    r.seeds.filter((seed) => {
+      const t = findTest(seed.comparisons, a, b)?.[out];
+      return t !== undefined && t.pNw < ALPHA && sign * t.nw > 0;
+    }).length >
+    n / 2;
+  // Better on at least one output and worse on none.
+  const wins = (a: string, b: string) =>
+    (['max', 'min'] as const).some((o) => most(a, b, o, -1)) &&
+    !(['max', 'min'] as const).some((o) => most(a, b, o, 1));
   const helped: string[] = [];
   const beyondPlacebo: string[] = [];
   for (const m of models.filter((x) => x !== PRICE)) {
-    const better = (['max', 'min'] as const).some((out) => {
-      const sig = r.seeds.filter((seed) => {
-        const t = findTest(seed.comparisons, m, PRICE)?.[out];
-        return t !== undefined && t.pNw < ALPHA && t.nw < 0;
-      }).length;
-      return sig > n / 2;
-    });
-    if (better) helped.push(m);
+    if (wins(m, PRICE)) helped.push(m);
     const placebo = `${m} [placebo]`;
-    if (!s[placebo]) continue;
-    const beats = (['max', 'min'] as const).some((out) => {
-      const sig = r.seeds.filter((seed) => {
-        const t = findTest(seed.comparisons, m, placebo)?.[out];
-        return t !== undefined && t.pNw < ALPHA && t.nw < 0;
-      }).length;
-      return sig > n / 2;
-    });
-    if (beats) beyondPlacebo.push(m);
+    if (s[placebo] && wins(m, placebo)) beyondPlacebo.push(m);
   }
   parts.push(
     helped.length
       ? `${helped.join(', ')} beat${helped.length === 1 ? 's' : ''} ${PRICE} ` +
-          `significantly (Diebold-Mariano, p < ${ALPHA}) in most seeds on at least one output.`
-      : `No news model beats ${PRICE} significantly in most seeds on either output.`,
+          `(Diebold-Mariano, p < ${ALPHA}, in most seeds on one output and ` +
+          `significantly worse on neither).`
+      : `No news model beats ${PRICE} significantly in most seeds on one ` +
+          `output without losing on the other.`,
   );
   const placebos = r.rowNames.some((x) => x.endsWith('[placebo]'));
   if (placebos) {
@@ -302,5 +351,5 @@ function verdictOf(r: Thesis2Results): string {
       `of the tone's sign ${(100 * d.hitRate.rate).toFixed(1)}% against ` +
       `${(100 * d.hitRate.shareUpDays).toFixed(1)}% up days (p ${d.hitRate.binomP.toFixed(2)}).`,
   );
-  return parts.join(' ');
+  return parts.join(' ') + caution;
 }

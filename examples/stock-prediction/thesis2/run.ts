@@ -9,13 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 
-import {
-  fitLateFusionWeights,
-  summarizeSeeds,
-  type SeedSpread,
-} from './library';
+import { summarizeSeeds, type SeedSpread } from './library';
 import {
   compare,
   scoreAll,
@@ -28,23 +23,10 @@ import { loadDjia, type DailyFeatures, type DjiaDays } from './data';
 import { makeDataset, type Thesis2Dataset } from './dataset';
 import { directionCheck, type DirectionCheck } from './direction';
 import { headlineEmbeddings, type HeadlineEmbeddings } from './embeddings';
-import {
-  DECISION_FUSION,
-  MODELS,
-  buildDecisionFusion,
-  buildThesis2Model,
-  type ModelKey,
-} from './models';
+import { DECISION_FUSION, MODELS, type ModelKey } from './models';
 import { thesis2Options, type Thesis2Options } from './options';
 import { thesis2Report, type Thesis2Report } from './report';
-import {
-  datasetTensors,
-  disposeTensors,
-  predictRatios,
-  trainAndPredict,
-  type DatasetTensors,
-  type TrainFacts,
-} from './train';
+import { trainSet, type TrainFacts } from './train';
 
 /** Progress callbacks. */
 export interface Thesis2Hooks extends TrainHooks {
@@ -120,7 +102,7 @@ export async function runThesis2(
   await tf.ready();
 
   hooks.stage?.('Reading the DJIA prices and headlines; VADER per headline');
-  const { days, features } = await loadDjia(options.data);
+  const { days, features } = await loadDjia(options.data, options.lastDays);
   const notes: string[] = [];
 
   let embeddings: HeadlineEmbeddings | null = null;
@@ -149,9 +131,7 @@ export async function runThesis2(
     ...(dayEmbeddings ? { embeddings: dayEmbeddings } : {}),
   });
   const textKeys: ModelKey[] = dayEmbeddings
-    ? options.text.map((t) =>
-        t === 'concat' ? 'textConcat' : 'textAttention',
-      )
+    ? options.text.map((t) => (t === 'concat' ? 'textConcat' : 'textAttention'))
     : [];
   const direction = directionChecks(days, features, data);
   await mkdir(options.out, { recursive: true });
@@ -276,80 +256,6 @@ export async function runThesis2(
   await writeFile(files.text, results.report.text);
   results.files = Object.values(files);
   return results;
-}
-
-/**
- * Trains the given models on one dataset with one seed and, when both the
- * price and the news model are there, the decision fusion.
- */
-async function trainSet(
-  data: Thesis2Dataset,
-  keys: ModelKey[],
-  seed: number,
-  options: Thesis2Options,
-  hooks: Thesis2Hooks,
-  rename: (name: string) => string,
-  priceModel: { model: tfl.LayersModel } | null,
-): Promise<{
-  predictions: Record<string, Predictions>;
-  training: Record<string, TrainFacts | Record<string, unknown>>;
-  priceModel: { model: tfl.LayersModel } | null;
-}> {
-  const tensors: DatasetTensors = datasetTensors(data);
-  const predictions: Record<string, Predictions> = {};
-  const training: Record<string, TrainFacts | Record<string, unknown>> = {};
-  const kept = new Map<ModelKey, tfl.LayersModel>();
-  try {
-    for (const key of keys) {
-      const name = rename(MODELS[key].name);
-      const model = buildThesis2Model(key, data.shapes, seed);
-      const kind = key === 'price' || key === 'news' ? 'unimodal' : 'fusion';
-      const run = await trainAndPredict(
-        name,
-        kind,
-        model,
-        tensors,
-        seed,
-        options,
-        hooks,
-      );
-      predictions[name] = run.predictions;
-      training[name] = run.facts;
-      if (key === 'price' || key === 'news') kept.set(key, model);
-      else model.dispose();
-    }
-    const price = kept.get('price') ?? priceModel?.model;
-    const news = kept.get('news');
-    if (price && news) {
-      // Spec S7 (4): per-output weights by validation least squares.
-      const priceName = MODELS.price.name;
-      const priceVal = predictions[priceName]?.val ?? predictRatios(price, tensors.val);
-      const fit = fitLateFusionWeights(
-        { price: priceVal, news: predictions[rename(MODELS.news.name)]!.val },
-        data.parts.val.y,
-      );
-      const weights = { price: fit.weights.price!, news: fit.weights.news! };
-      const fused = buildDecisionFusion(price, news, weights);
-      const w = weights.price.map((v) => v.toFixed(3));
-      predictions[rename(DECISION_FUSION)] = {
-        val: predictRatios(fused, tensors.val),
-        test: predictRatios(fused, tensors.test),
-        note: `w_price = ${w[0]} (max), ${w[1]} (min)`,
-        kind: 'fusion',
-      };
-      training[rename(DECISION_FUSION)] = { weights, validationMse: fit.mse };
-      fused.dispose();
-    }
-  } finally {
-    disposeTensors(tensors);
-    kept.get('news')?.dispose();
-  }
-  const price = kept.get('price');
-  return {
-    predictions,
-    training,
-    priceModel: price ? { model: price } : null,
-  };
 }
 
 /** Rows in table order: real models, placebo models, baselines. */

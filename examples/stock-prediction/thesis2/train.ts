@@ -1,14 +1,22 @@
 /**
- * Thesis 2, spec S8: training one model with seeded shuffling, early
- * stopping on the validation MSE and the best weights restored, then its
- * ratio predictions on validation and test, timed.
+ * Thesis 2, spec S8: training a model with seeded shuffling, early stopping
+ * on the validation MSE and the best weights restored, then its ratio
+ * predictions on validation and test, timed; and a set of models on one
+ * dataset with the decision fusion of its price and news models.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { fitModel, predictBatched } from './library';
+import { fitLateFusionWeights, fitModel, predictBatched } from './library';
 import type { Predictions, Ratios, TrainHooks } from '../experiment';
 import type { InputName, Thesis2Dataset } from './dataset';
+import {
+  DECISION_FUSION,
+  MODELS,
+  buildDecisionFusion,
+  buildThesis2Model,
+  type ModelKey,
+} from './models';
 
 /** Tensors of every input and the labels of each part. */
 export interface PartTensors {
@@ -146,5 +154,80 @@ export async function trainAndPredict(
       inferenceMsPerSample: inferenceMs / testRatios.length,
       parameters: model.countParams(),
     },
+  };
+}
+
+/**
+ * Trains the given models on one dataset with one seed and, when both the
+ * price and the news model are there, the decision fusion.
+ */
+export async function trainSet(
+  data: Thesis2Dataset,
+  keys: ModelKey[],
+  seed: number,
+  options: TrainSettings,
+  hooks: TrainHooks,
+  rename: (name: string) => string,
+  priceModel: { model: tfl.LayersModel } | null,
+): Promise<{
+  predictions: Record<string, Predictions>;
+  training: Record<string, TrainFacts | Record<string, unknown>>;
+  priceModel: { model: tfl.LayersModel } | null;
+}> {
+  const tensors: DatasetTensors = datasetTensors(data);
+  const predictions: Record<string, Predictions> = {};
+  const training: Record<string, TrainFacts | Record<string, unknown>> = {};
+  const kept = new Map<ModelKey, tfl.LayersModel>();
+  try {
+    for (const key of keys) {
+      const name = rename(MODELS[key].name);
+      const model = buildThesis2Model(key, data.shapes, seed);
+      const kind = key === 'price' || key === 'news' ? 'unimodal' : 'fusion';
+      const run = await trainAndPredict(
+        name,
+        kind,
+        model,
+        tensors,
+        seed,
+        options,
+        hooks,
+      );
+      predictions[name] = run.predictions;
+      training[name] = run.facts;
+      if (key === 'price' || key === 'news') kept.set(key, model);
+      else model.dispose();
+    }
+    const price = kept.get('price') ?? priceModel?.model;
+    const news = kept.get('news');
+    if (price && news) {
+      // Spec S7 (4): per-output weights by validation least squares.
+      const priceName = MODELS.price.name;
+      const priceVal =
+        predictions[priceName]?.val ?? predictRatios(price, tensors.val);
+      const fit = fitLateFusionWeights(
+        { price: priceVal, news: predictions[rename(MODELS.news.name)]!.val },
+        data.parts.val.y,
+      );
+      const weights = { price: fit.weights.price!, news: fit.weights.news! };
+      const fused = buildDecisionFusion(price, news, weights);
+      const w = weights.price.map((v) => v.toFixed(3));
+      predictions[rename(DECISION_FUSION)] = {
+        val: predictRatios(fused, tensors.val),
+        test: predictRatios(fused, tensors.test),
+        note: `w_price = ${w[0]} (max), ${w[1]} (min)`,
+        kind: 'fusion',
+      };
+      training[rename(DECISION_FUSION)] = { weights, validationMse: fit.mse };
+      fused.dispose();
+    }
+  } finally {
+    disposeTensors(tensors);
+    kept.get('news')?.dispose();
+  }
+  const price = kept.get('price');
+  return {
+    predictions,
+    training,
+    priceModel: price ? { model: price } : null,
   };
 }
