@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   {
     // Tests, examples and benches talk to the terminal on purpose.
-    files: ['test/**', 'examples/**', 'bench/**', '*.config.*'],
+    files: ['test/**', 'examples/**', 'bench/**', 'scripts/**', '*.config.*'],
     rules: { 'no-console': 'off', 'no-restricted-syntax': 'off' },
   },
 );

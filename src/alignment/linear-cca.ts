@@ -247,7 +247,15 @@ export class LinearCca {
    * @returns `{ x: [n][k], y: [n][k] }`.
    * @throws As {@link LinearCca.transformX}.
    */
-  transform(x: ViewRows, y: ViewRows): { x: number[][]; y: number[][] } {
+  transform(
+    x: ViewRows,
+    y: ViewRows,
+  ): {
+    /** Canonical variates of the first view, `[n][k]`. */
+    x: number[][];
+    /** Canonical variates of the second view, `[n][k]`. */
+    y: number[][];
+  } {
     return { x: this.transformX(x), y: this.transformY(y) };
   }
 

@@ -216,9 +216,19 @@ export interface CoTrainingJSON {
   /** The seed. */
   seed: number;
   /** Sample counts of the data, checked when resuming. */
-  counts: { labelled: number; unlabelled: number } | null;
+  counts: {
+    /** Samples in the labelled set. */
+    labelled: number;
+    /** Samples in the unlabelled set. */
+    unlabelled: number;
+  } | null;
   /** The candidate pool `U'` and the rest of the unlabelled set. */
-  pool: { candidates: number[]; reserve: number[] } | null;
+  pool: {
+    /** Indices of the candidate pool `U'` in the unlabelled set. */
+    candidates: number[];
+    /** Indices of the other unlabelled samples, drawn from to refill it. */
+    reserve: number[];
+  } | null;
   /** The rounds so far. */
   history: CoTrainingRound[];
 }

@@ -72,7 +72,12 @@ export interface GroupFitHistory {
   /** Epoch with the lowest validation loss, or null without validation. */
   bestEpoch: number | null;
   /** Each optimizer's learning rate and the weights it updated. */
-  groups: { learningRate: number; weights: string[] }[];
+  groups: {
+    /** The optimizer's learning rate. */
+    learningRate: number;
+    /** Names of the weights it updated. */
+    weights: string[];
+  }[];
   /** Training steps taken. */
   steps: number;
   /** Total wall time in milliseconds. */

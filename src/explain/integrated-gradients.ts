@@ -71,7 +71,9 @@ export interface IntegratedGradientsExplanation {
  * @throws RangeError for n below 1.
  */
 export function gaussLegendre(n: number): {
+  /** Nodes in (0, 1), ascending. */
   alphas: Float64Array;
+  /** Weight of each node; they sum to 1. */
   weights: Float64Array;
 } {
   assertInteger('gaussLegendre', 'n', n, 1);

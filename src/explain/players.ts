@@ -24,9 +24,22 @@ export type InputPlayers =
   | 'elements'
   | 'whole'
   | 'fixed'
-  | { axis: number; labels?: string[] }
-  | { groups: number[][]; labels?: string[] }
-  | { axisLabels: string[][] };
+  | {
+      /** Sample axis whose indices are the players (0: time, 1: feature). */
+      axis: number;
+      /** One label per index along `axis`. @defaultValue the indices */
+      labels?: string[];
+    }
+  | {
+      /** Flat per-sample element indices of each player. */
+      groups: number[][];
+      /** One label per group. @defaultValue the group numbers */
+      labels?: string[];
+    }
+  | {
+      /** Index labels along each sample axis (`[dates, featureNames]`). */
+      axisLabels: string[][];
+    };
 
 /**
  * Players of all inputs: one {@link InputPlayers} for a single input, or a
