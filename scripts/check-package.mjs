@@ -6,7 +6,7 @@
 // one report shows every problem. `--only a,b` or `--skip a,b` (step
 // names as in the summary) narrow it while fixing one thing.
 /* global process, console */
- 
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

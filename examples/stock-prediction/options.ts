@@ -16,10 +16,11 @@ export const DEFAULT_PRICES = fileURLToPath(
 
 /**
  * Epoch cap of the default run, chosen so that `npm run example` finishes
- * within ten minutes on a 2-core machine (wasm backend); `--full` uses the
- * spec's 50.
+ * well within ten minutes on a 2-core machine (wasm backend): about 4.5
+ * minutes on an idle machine, with room for a busy one (4 epochs took 6
+ * minutes idle and up to 10 under load). `--full` uses the spec's 50.
  */
-export const DEFAULT_EPOCHS = 4;
+export const DEFAULT_EPOCHS = 3;
 
 /** Epoch cap of the spec (S8), used by `--full`. */
 export const FULL_EPOCHS = 50;
