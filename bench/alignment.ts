@@ -23,9 +23,12 @@ import '@tensorflow/tfjs-layers';
 import { clipLoss, deepCcaCorrelation } from '../src/alignment';
 import {
   compare,
+  type Headline,
+  headline,
   machine,
   memorySnapshot,
   ratio,
+  repeatsFor,
   writeResult,
 } from './harness';
 
@@ -34,7 +37,7 @@ function option(name: string, fallback: string): string {
   return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
 }
 
-const repeats = Number(option('repeats', '7'));
+const repeats = Number(option('repeats', String(repeatsFor(7, 2))));
 const CLIP_BATCHES = [32, 128, 512];
 const DCCA_BATCHES = [64, 256, 1024];
 const DIM = 64;
@@ -108,6 +111,7 @@ function valueAndGrads(
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const results: Record<string, unknown> = {};
+  const headlines: Headline[] = [];
   for (const backend of ['wasm', 'cpu']) {
     await tf.setBackend(backend);
     await tf.ready();
@@ -131,6 +135,17 @@ async function main(): Promise<void> {
         repeats,
       );
       const r = ratio(timed['ours']!, timed['plain']!);
+      if (n === 128) {
+        headlines.push(
+          headline(
+            `CLIP loss+grad b${n}`,
+            backend,
+            timed['ours']!,
+            timed['plain']!,
+            'plain tfjs ops',
+          ),
+        );
+      }
       results[`${backend} clip batch ${n}`] = {
         oursMs: timed['ours']!.median,
         plainMs: timed['plain']!.median,
@@ -160,6 +175,17 @@ async function main(): Promise<void> {
         repeats,
       );
       const r = ratio(timed['ours']!, timed['plain']!);
+      if (m === 256) {
+        headlines.push(
+          headline(
+            `Deep CCA loss+grad b${m}`,
+            backend,
+            timed['ours']!,
+            timed['plain']!,
+            'autodiff of same formula',
+          ),
+        );
+      }
       results[`${backend} dcca batch ${m}`] = {
         oursMs: timed['ours']!.median,
         plainMs: timed['plain']!.median,
@@ -188,6 +214,7 @@ async function main(): Promise<void> {
     outputSize: O,
     iterations: ITERATIONS,
     results,
+    headlines,
   });
   console.log('Wrote bench/results/alignment.json');
 }

@@ -27,9 +27,12 @@ import {
 } from '../src/index';
 import {
   compare,
+  type Headline,
+  headline,
   machine,
   memorySnapshot,
   ratio,
+  repeatsFor,
   writeResult,
 } from './harness';
 
@@ -125,6 +128,7 @@ async function kernelShapCase(
   );
   tf.dispose([x, background, plainRows]);
   return {
+    timings,
     case: name,
     players: probe.labels.length,
     coalitions: probe.diagnostics.coalitions[0],
@@ -158,6 +162,7 @@ async function gradCamCase(batch: number, repeats: number) {
   tf.dispose(Object.values(inputs));
   model.dispose();
   return {
+    timings,
     batch,
     ms: { gradCam: timings.gradCam, forward: timings.forward },
     ratio: ratio(timings.gradCam!, timings.forward!),
@@ -193,11 +198,38 @@ async function benchBackend(backend: 'cpu' | 'wasm', repeats: number) {
   };
 }
 
-const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+const repeats = repeatsFor(3, 2);
 const results = [];
+const headlines: Headline[] = [];
 for (const backend of ['wasm', 'cpu'] as const) {
   const r = await benchBackend(backend, repeats);
-  results.push(r);
+  for (const s of r.kernelShap) {
+    headlines.push(
+      headline(
+        `KernelSHAP ${s.case}`,
+        backend,
+        s.timings.kernelShap!,
+        s.timings.predict!,
+        'predict of the same rows',
+        s.case.startsWith('LSTM') ? '<= 1.3' : undefined,
+      ),
+    );
+  }
+  headlines.push(
+    headline(
+      `Grad-CAM b${r.gradCam.batch}`,
+      backend,
+      r.gradCam.timings.gradCam!,
+      r.gradCam.timings.forward!,
+      'one forward pass',
+      '<= 3',
+    ),
+  );
+  results.push({
+    ...r,
+    kernelShap: r.kernelShap.map(({ timings, ...s }) => (void timings, s)),
+    gradCam: (({ timings, ...g }) => (void timings, g))(r.gradCam),
+  });
   for (const s of r.kernelShap) {
     console.log(
       `KernelSHAP, ${backend}, ${s.case}: ${s.players} players, ` +
@@ -218,4 +250,5 @@ await writeResult('explain', {
   machine: machine(),
   goal: 'KernelSHAP / predict of the same rows <= 1.3 (LSTM case); Grad-CAM / forward <= 3',
   results,
+  headlines,
 });

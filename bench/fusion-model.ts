@@ -22,9 +22,12 @@ import {
 } from '../src/index';
 import {
   compare,
+  type Headline,
+  headline,
   machine,
   memorySnapshot,
   ratio,
+  repeatsFor,
   writeResult,
 } from './harness';
 
@@ -129,7 +132,7 @@ async function benchBackend(
   };
 }
 
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const repeats = repeatsFor(5, 2);
 const results = [];
 for (const [backend, batch] of [
   ['wasm', 64],
@@ -145,8 +148,26 @@ for (const [backend, batch] of [
       `predict ratio ${r.predictRatio.ofMedians.toFixed(3)}`,
   );
 }
+const headlines: Headline[] = results.flatMap((r) => [
+  headline(
+    `thesis fusion model train b${r.batch}`,
+    r.backend,
+    r.trainStepMs.modalfuse!,
+    r.trainStepMs.plain!,
+    'tfjs-layers+kernels',
+    '<= 1.05',
+  ),
+  headline(
+    `thesis fusion model predict b${r.batch}`,
+    r.backend,
+    r.predictMs.modalfuse!,
+    r.predictMs.plain!,
+    'tfjs-layers+kernels',
+  ),
+]);
 await writeResult('fusion-model', {
   machine: machine(),
   goal: 'train ratio <= 1.05',
   results,
+  headlines,
 });

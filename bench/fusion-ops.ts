@@ -19,7 +19,16 @@ import {
   type FusionKind,
   type FusionLayer,
 } from '../src/index';
-import { compare, machine, ratio, writeResult } from './harness';
+import {
+  compare,
+  type Headline,
+  headline,
+  isQuick,
+  machine,
+  ratio,
+  repeatsFor,
+  writeResult,
+} from './harness';
 
 const BATCH = 64;
 const UNITS = 32;
@@ -253,6 +262,7 @@ async function benchCase(c: OpCase, d: number, repeats: number) {
   return {
     op: c.kind,
     dim: d,
+    timings: { forward: fwd, backward: bwd },
     forwardMs: { modalfuse: fwd.modalfuse!.median, plain: fwd.plain!.median },
     forwardRatio: ratio(fwd.modalfuse!, fwd.plain!),
     backwardMs: { modalfuse: bwd.modalfuse!.median, plain: bwd.plain!.median },
@@ -260,13 +270,18 @@ async function benchCase(c: OpCase, d: number, repeats: number) {
   };
 }
 
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
-// BENCH_DIMS=64,128 and BENCH_BACKENDS=wasm narrow a run.
-const dims = (process.env.BENCH_DIMS ?? '64,128,256').split(',').map(Number);
+const repeats = repeatsFor(5, 2);
+// BENCH_DIMS=64,128 and BENCH_BACKENDS=wasm narrow a run; --quick runs 128.
+const dims = (process.env.BENCH_DIMS ?? (isQuick() ? '128' : '64,128,256'))
+  .split(',')
+  .map(Number);
 const backends = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',') as (
   'wasm' | 'cpu'
 )[];
 const results: Record<string, unknown[]> = {};
+const headlines: Headline[] = [];
+// The summary shows the middle size; the JSON has them all.
+const shown = dims[Math.floor(dims.length / 2)];
 for (const backend of backends) {
   await tf.setBackend(backend);
   await tf.ready();
@@ -278,8 +293,22 @@ for (const backend of backends) {
   );
   for (const c of CASES) {
     for (const d of dims) {
-      const r = await benchCase(c, d, repeats);
+      const { timings, ...r } = await benchCase(c, d, repeats);
       results[backend]!.push(r);
+      if (d === shown) {
+        for (const kind of ['forward', 'backward'] as const) {
+          headlines.push(
+            headline(
+              `${c.kind} fusion d${d} ${kind}`,
+              backend,
+              timings[kind].modalfuse!,
+              timings[kind].plain!,
+              'plain tfjs ops',
+              '<= 1.05',
+            ),
+          );
+        }
+      }
       const f = (v: number) => v.toFixed(2).padStart(7);
       console.log(
         `  ${c.kind.padEnd(15)} ${String(d).padStart(3)}  ` +
@@ -303,4 +332,5 @@ await writeResult('fusion-ops', {
   },
   goal: 'ratio <= 1.05 against the same formula in plain tfjs',
   results,
+  headlines,
 });

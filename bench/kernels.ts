@@ -8,13 +8,16 @@
  * batch 64.
  *
  *   npx tsx bench/kernels.ts [--repeats 5] [--batch 64] [--profile]
- *     [--cpu-stock] [--only wasm-ours,wasm-filter,cpu-ours,...]
+ *     [--cpu-stock] [--small-batch 8] [--quick]
+ *     [--only wasm-ours,wasm-filter,cpu-ours,...]
  *
  * `wasm-filter` uses only modalfuse's filter gradient (the one wasm lacks)
  * with wasm's stock input and max-pool gradients, to show what the other
  * kernels add; `wasm-stock` shows that stock wasm cannot train a CNN.
  * `cpu-stock` takes about three minutes per step here, so it runs only
- * with `--cpu-stock`, once after its warm-up step. `--profile` also
+ * with `--cpu-stock`, once after its warm-up step; by default the cpu
+ * ratio comes from `cpu-ours-small` and `cpu-stock-small`, the same at
+ * `--small-batch` (8; 4 with `--quick`), stock timed once. `--profile` also
  * prints the time per kernel (top-level kernels only, so modalfuse's
  * composite kernels include the kernels they run). Setups run one after
  * the other, each with its own model on its own backend; results go to
@@ -30,7 +33,16 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { ensureChainedOps } from '../src/internal/chained-ops';
-import { machine, spread, type Spread, writeResult } from './harness';
+import {
+  type Headline,
+  isQuick,
+  machine,
+  rangeRatio,
+  repeatsFor,
+  spread,
+  type Spread,
+  writeResult,
+} from './harness';
 import {
   conv2DBackpropFilterConfig,
   installKernels,
@@ -42,6 +54,8 @@ interface Setup {
   backend: 'cpu' | 'wasm';
   /** all: installKernels; filter: only our Conv2DBackpropFilter. */
   ours: 'all' | 'filter' | 'none';
+  /** Run at the small batch instead of the main one. */
+  small?: boolean;
 }
 
 const SETUPS: Setup[] = [
@@ -50,6 +64,8 @@ const SETUPS: Setup[] = [
   { label: 'cpu-ours', backend: 'cpu', ours: 'all' },
   { label: 'wasm-stock', backend: 'wasm', ours: 'none' },
   { label: 'cpu-stock', backend: 'cpu', ours: 'none' },
+  { label: 'cpu-ours-small', backend: 'cpu', ours: 'all', small: true },
+  { label: 'cpu-stock-small', backend: 'cpu', ours: 'none', small: true },
 ];
 
 function option(name: string, fallback: string): string {
@@ -57,8 +73,9 @@ function option(name: string, fallback: string): string {
   return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
 }
 
-const repeats = Number(option('repeats', '5'));
+const repeats = Number(option('repeats', String(repeatsFor(5, 2))));
 const batch = Number(option('batch', '64'));
+const smallBatch = Number(option('small-batch', isQuick() ? '4' : '8'));
 const profile = process.argv.includes('--profile');
 const withCpuStock = process.argv.includes('--cpu-stock');
 const only = option(
@@ -136,14 +153,15 @@ async function timeSetup(setup: Setup): Promise<Spread | string> {
   }
 
   const model = thesisCnn();
-  const x = tf.randomUniform([batch, 64, 64, 1], 0, 1, 'float32', 1);
+  const b = setup.small ? smallBatch : batch;
+  const x = tf.randomUniform([b, 64, 64, 1], 0, 1, 'float32', 1);
   const y = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => i % 2),
+    Array.from({ length: b }, (_, i) => i % 2),
     'float32',
   );
   try {
     await model.trainOnBatch(x, y); // warm-up, builds the optimizer state
-    const n = setup.label === 'cpu-stock' ? 1 : repeats;
+    const n = setup.backend === 'cpu' && setup.ours === 'none' ? 1 : repeats;
     const stop = profile ? startProfile(setup.backend) : undefined;
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -176,8 +194,8 @@ async function main(): Promise<void> {
   ensureChainedOps();
   tf.env().set('PROD', true);
   console.log(
-    `thesis CNN training step, batch ${batch}, median of ${repeats} ` +
-      '(cpu-stock: 1)',
+    `thesis CNN training step, batch ${batch} (small: ${smallBatch}), ` +
+      `median of ${repeats} (cpu stock: 1)`,
   );
   const results: Record<string, Spread | string> = {};
   for (const setup of SETUPS.filter((s) => only.includes(s.label))) {
@@ -194,6 +212,7 @@ async function main(): Promise<void> {
   const ratios: Record<string, number> = {};
   for (const [a, b] of [
     ['cpu-stock', 'cpu-ours'],
+    ['cpu-stock-small', 'cpu-ours-small'],
     ['cpu-ours', 'wasm-ours'],
     ['wasm-filter', 'wasm-ours'],
   ] as const) {
@@ -206,12 +225,60 @@ async function main(): Promise<void> {
   if (typeof results['wasm-stock'] === 'string') {
     console.log('wasm-stock cannot train a CNN: it has no filter gradient.');
   }
+  const spreadOf = (label: string) => {
+    const r = results[label];
+    return typeof r === 'object' ? r : null;
+  };
+  const line = (
+    backend: string,
+    b: number,
+    ours: string,
+    base: string,
+    baseline: string,
+    goal?: string,
+  ): Headline | null => {
+    const o = spreadOf(ours);
+    if (o === null || !(base in results)) return null;
+    const s = spreadOf(base);
+    const h: Headline = {
+      case: `thesis CNN train step b${b}`,
+      backend,
+      oursMs: o.median,
+      baselineMs: s?.median ?? null,
+      baseline: s === null ? `${baseline} (cannot train)` : baseline,
+      ratio: s === null ? null : rangeRatio(o, s),
+    };
+    if (goal !== undefined) h.goal = goal;
+    return h;
+  };
+  const headlines = [
+    line(
+      'cpu',
+      smallBatch,
+      'cpu-ours-small',
+      'cpu-stock-small',
+      'stock kernels',
+      '<= 0.067 (15x)',
+    ),
+    line(
+      'cpu',
+      batch,
+      'cpu-ours',
+      'cpu-stock',
+      'stock kernels',
+      '<= 0.067 (15x)',
+    ),
+    line('wasm', batch, 'wasm-ours', 'wasm-stock', 'stock kernels'),
+    line('wasm', batch, 'wasm-ours', 'wasm-filter', 'stock + filter kernel'),
+  ].filter((h): h is Headline => h !== null);
   await writeResult('kernels', {
     machine: machine(),
     batch,
+    smallBatch,
     repeats,
     results,
     ratios,
+    headlines,
   });
 }
 

@@ -17,13 +17,15 @@ import {
   isTraining,
 } from '../internal/layer-utils';
 import { Random, resolveSeed } from '../internal/random';
+import { lstmSequence } from '../kernels/lstm-op';
 
 /** Options of {@link LstmEncoder}. */
 export interface LstmEncoderArgs {
   /** Units of each LSTM layer, bottom first; a number means one layer. */
   units: number | number[];
   /**
-   * Dropout rate applied to the output of every LSTM layer while training.
+   * Dropout rate applied to the output of every LSTM layer while training
+   * (between layers, one mask per step drawn from the layer's seed).
    * @defaultValue 0
    */
   dropout?: number;
@@ -63,13 +65,20 @@ interface LstmWeights {
 }
 
 /**
- * A stack of LSTM layers as one tfjs-layers layer. Each step of each
- * layer is one fused kernel call for `[x_t, h_{t-1}] [W; U] + b` plus the
- * gate arithmetic, and each step's temporaries are freed as soon as it ends.
+ * A stack of LSTM layers as one tfjs-layers layer, run as one op over the
+ * whole sequence: on the cpu and wasm backends by modalfuse's LSTM kernels
+ * (the forward pass records a single node on the gradient tape and the
+ * backward pass is written-out backpropagation through time whose weight
+ * gradients are one matrix product over all steps), elsewhere by the same
+ * computation in tfjs ops with autodiff. On wasm a training step of two
+ * 64-unit layers over 20 steps takes about a quarter of the time of
+ * tfjs-layers' `lstm` (see the benchmarks).
  *
- * Deviation: projecting the inputs of all steps in one product, then
- * slicing per step, was measured slower on the wasm backend, whose slice
- * copies the whole source tensor; see the notes of the speed issue.
+ * Deviation: the input projection is part of each step's product
+ * (`[x_t, h_{t-1}] [W; U]`), not one product for all steps: on wasm,
+ * taking one step's rows out of a projection for all steps copies the
+ * whole projection, which costs more than the product saves; see
+ * `src/kernels/lstm-forward.ts` for the numbers.
  *
  * Gates follow the tfjs-layers/Keras layout (kernel `[in, 4 * units]` with
  * blocks i, f, c, o), the recurrent activation is the logistic sigmoid (as
@@ -205,31 +214,18 @@ export class LstmEncoder extends tfl.layers.Layer {
       this.checkShapes(list.map((t) => t.shape));
       const x = list[0] as tf.Tensor3D;
       const maskInput = list[1] ?? (kwargs['mask'] as tf.Tensor | undefined);
-      // Time-major inside, [time, batch, features], so that every per-step
-      // slice is contiguous.
-      const masks =
-        maskInput === undefined
-          ? null
-          : (tf.unstack(
-              tf.expandDims(tf.transpose(tf.cast(maskInput, 'bool')), 2),
-            ) as tf.Tensor2D[]); // time x [batch, 1]
       const training = isTraining(kwargs);
-
-      let sequence = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
-      let last: tf.Tensor2D | null = null;
-      for (let l = 0; l < this.cells.length; l++) {
-        const top = l === this.cells.length - 1;
-        const keepSequence = !top || this.returnSequences;
-        const cell = this.cells[l] as LstmWeights;
-        const result = this.runLayer(cell, sequence, masks, keepSequence);
-        if (result.sequence) {
-          sequence = this.maybeDropout(result.sequence, training);
-        } else {
-          last = this.maybeDropout(result.last, training);
-        }
-      }
-      if (!this.returnSequences && last !== null) return last;
-      return tf.transpose(sequence, [1, 0, 2]); // [batch, time, units]
+      const [batch, time] = x.shape;
+      const output = lstmSequence({
+        x,
+        kernels: this.cells.map((c) => c.kernel.read()),
+        recurrentKernels: this.cells.map((c) => c.recurrentKernel.read()),
+        biases: this.cells.map((c) => c.bias.read()),
+        mask: maskInput === undefined ? null : tf.cast(maskInput, 'bool'),
+        dropoutMasks: training ? this.dropoutMasks(batch, time) : null,
+        returnSequences: this.returnSequences,
+      });
+      return this.maybeDropout(output, training);
     });
   }
 
@@ -246,58 +242,24 @@ export class LstmEncoder extends tfl.layers.Layer {
     };
   }
 
-  /** Runs one LSTM layer over a time-major sequence [time, batch, f]. */
-  private runLayer(
-    cell: LstmWeights,
-    sequence: tf.Tensor3D,
-    masks: tf.Tensor2D[] | null,
-    keepSequence: boolean,
-  ): { sequence: tf.Tensor3D | null; last: tf.Tensor2D } {
-    const [time, batch] = sequence.shape;
-    const units = cell.recurrentKernel.shape[0] as number;
-    const kernel = cell.kernel.read() as tf.Tensor2D;
-    const recurrent = cell.recurrentKernel.read() as tf.Tensor2D;
-
-    // Per step, one product of [x_t, h] with the stacked kernels
-    // [kernel; recurrent] and the bias: a single fused kernel call.
-    const inputs = tf.unstack(sequence) as tf.Tensor2D[];
-    const stackedKernel = tf.concat([kernel, recurrent], 0);
-    const bias = cell.bias.read();
-
-    let h: tf.Tensor2D = tf.zeros([batch, units]);
-    let c: tf.Tensor2D = tf.zeros([batch, units]);
-    const outputs: tf.Tensor2D[] = [];
-    for (let t = 0; t < time; t++) {
-      // Each step in its own scope, so its temporaries are freed at once
-      // (the gradient tape keeps what backpropagation needs).
-      const [hNext, cNext] = tf.tidy(() => {
-        const x = inputs[t] as tf.Tensor2D;
-        // h is zero at t = 0, so its recurrent product is skipped.
-        const z =
-          t === 0
-            ? tf.fused.matMul({ a: x, b: kernel, bias })
-            : tf.fused.matMul({
-                a: tf.concat([x, h], 1),
-                b: stackedKernel,
-                bias,
-              });
-        const gates = tf.split(tf.sigmoid(z), 4, 1);
-        const candidate = tf.tanh(tf.slice(z, [0, 2 * units], [-1, units]));
-        const cNew = tf.add(
-          tf.mul(gates[1] as tf.Tensor, c),
-          tf.mul(gates[0] as tf.Tensor, candidate),
-        ) as tf.Tensor2D;
-        const hNew = tf.mul(gates[3] as tf.Tensor, tf.tanh(cNew));
-        if (!masks) return [hNew, cNew];
-        const keep = masks[t] as tf.Tensor2D; // [batch, 1]
-        return [tf.where(keep, hNew, h), tf.where(keep, cNew, c)];
-      });
-      h = hNext as tf.Tensor2D;
-      c = cNext as tf.Tensor2D;
-      if (keepSequence) outputs.push(h);
-    }
-    const stacked = keepSequence ? (tf.stack(outputs) as tf.Tensor3D) : null;
-    return { sequence: stacked, last: h };
+  /**
+   * Dropout masks between layers while training: for every layer but the
+   * top, one `[batch, units]` tensor per step with 0 (dropped) or
+   * 1/(1 - dropout), drawn from the layer's seeded stream.
+   */
+  private dropoutMasks(batch: number, time: number): tf.Tensor[][] | null {
+    if (this.dropout === 0 || this.units.length < 2) return null;
+    const keep = 1 - this.dropout;
+    const rng = new Random(this.dropoutRng.seed());
+    return this.units.slice(0, -1).map((units) =>
+      Array.from({ length: time }, () => {
+        const values = new Float32Array(batch * units);
+        for (let k = 0; k < values.length; k++) {
+          values[k] = rng.next() < keep ? 1 / keep : 0;
+        }
+        return tf.tensor2d(values, [batch, units]);
+      }),
+    );
   }
 
   private maybeDropout<T extends tf.Tensor>(x: T, training: boolean): T {
