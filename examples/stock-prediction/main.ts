@@ -1,5 +1,6 @@
 /**
- * `npm run example`: the thesis-1 stock-prediction design on real prices.
+ * `npm run example`: the thesis-1 stock-prediction design on real prices;
+ * with `--news`, thesis 2 (daily news sentiment and prices).
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -8,11 +9,18 @@ import cliProgress from 'cli-progress';
 
 import { setLogLevel } from '../../src/index';
 import { USAGE, parseOptions } from './options';
+import { thesis2Main } from './thesis2/cli';
 import { terminalReport } from './report-md';
 import { runExperiment } from './run';
 
 async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  // `--news` selects thesis 2 (news sentiment and prices on the DJIA data),
+  // which has its own options; see thesis2/options.ts.
+  if (argv.some((a) => a === '--news' || a.startsWith('--news='))) {
+    return thesis2Main(argv);
+  }
+  const options = parseOptions(argv);
   if (options === 'help') {
     console.log(USAGE);
     return 0;

@@ -89,6 +89,8 @@ Options:
   --quick           ${QUICK_ROWS} sessions and 2 epochs, for tests
   --full            the spec's cap of ${FULL_EPOCHS} epochs with early stopping and
                     ${FULL_SEEDS} seeds
+  --news PATH       run thesis 2 instead (news sentiment and prices on the
+                    DJIA headlines; its own options: --news PATH --help)
   --help            this text
 `;
 

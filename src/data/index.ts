@@ -91,3 +91,21 @@ export {
   type ParseDatedNewsOptions,
   type ParseDjiaNewsOptions,
 } from './news';
+export {
+  alignNewsToSessions,
+  sessionSentiment,
+  type AlignNewsOptions,
+  type NewsAlignment,
+  type NewsTime,
+  type SessionSentiment,
+} from './news-alignment';
+export {
+  sentimentClass,
+  summarizeSentiment,
+  vaderSentiment,
+  type SentimentClass,
+  type SentimentScore,
+  type SentimentSummary,
+  type SummarizeSentimentOptions,
+  type VaderSentimentOptions,
+} from './sentiment';

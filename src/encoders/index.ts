@@ -12,3 +12,60 @@ export {
 } from './conv2d-encoder';
 export { LstmEncoder, lstmEncoder, type LstmEncoderArgs } from './lstm-encoder';
 export { MlpEncoder, mlpEncoder, type MlpEncoderArgs } from './mlp-encoder';
+export {
+  VOCABULARY_METADATA_KEY,
+  Vocabulary,
+  attachVocabulary,
+  vocabularyFromModel,
+  type VocabularyJSON,
+  type VocabularyOptions,
+} from './vocabulary';
+export {
+  encodeBatch,
+  huggingFaceTokenizer,
+  padSequences,
+  tokenBatchTensors,
+  tokenizerFromFunction,
+  type EncodeBatchOptions,
+  type HuggingFaceTokenizerLike,
+  type HuggingFaceTokenizerOptions,
+  type PadOptions,
+  type TextTokenizer,
+  type TokenBatch,
+  type TokenizerFunctionOptions,
+} from './tokenizer';
+export {
+  TextEncoderLayer,
+  poolTokens,
+  type TextEncoderArgs,
+  type TextPooling,
+  type TokenInputs,
+} from './text-encoder-base';
+export {
+  BiLstmTextEncoder,
+  biLstmTextEncoder,
+  type BiLstmTextEncoderArgs,
+} from './bilstm-text-encoder';
+export {
+  CnnTextEncoder,
+  cnnTextEncoder,
+  type CnnTextEncoderArgs,
+} from './cnn-text-encoder';
+export {
+  TransformerTextEncoder,
+  transformerTextEncoder,
+  type TransformerTextEncoderArgs,
+} from './transformer-text-encoder';
+export {
+  OnnxEncoder,
+  type OnnxEncoderArgs,
+  type OnnxTextInputs,
+} from './onnx-encoder';
+export type {
+  OnnxFeed,
+  OnnxInputType,
+  OnnxSessionLike,
+  OnnxTensorConstructor,
+  OnnxTensorLike,
+  OnnxValueMetadataLike,
+} from './onnx-runtime';

@@ -1,0 +1,310 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+
+import { biLstmTextEncoder } from '../../src/encoders/bilstm-text-encoder';
+import { buildModel } from '../../src/model/build-model';
+import { fitModel } from '../../src/model/fit-model';
+import { cnnTextEncoder } from '../../src/encoders/cnn-text-encoder';
+import { padSequences } from '../../src/encoders/tokenizer';
+import { transformerTextEncoder } from '../../src/encoders/transformer-text-encoder';
+import type { TextEncoderLayer } from '../../src/encoders/text-encoder-base';
+import { expectClose, expectNoLeak } from '../helpers';
+import { roundTrip } from '../round-trip';
+import { meanRows, transformerReference } from './reference';
+
+const VOCAB = 12;
+/** Texts of 5, 2, 4 and 1 real tokens (ids 2..11; 0 pads, 1 unknown). */
+const TEXTS = [[3, 4, 5, 6, 7], [8, 9], [10, 11, 2, 3], [5]];
+
+type Factory = (pooling?: string) => TextEncoderLayer;
+
+const ENCODERS: Record<string, { make: Factory; poolings: string[] }> = {
+  BiLstmTextEncoder: {
+    make: (pooling) =>
+      biLstmTextEncoder({
+        vocabularySize: VOCAB,
+        embeddingDim: 4,
+        units: 3,
+        seed: 11,
+        dropout: 0.2,
+        ...(pooling ? { pooling: pooling as 'last' } : {}),
+      }),
+    poolings: ['last', 'mean', 'max', 'none'],
+  },
+  CnnTextEncoder: {
+    make: (pooling) =>
+      cnnTextEncoder({
+        vocabularySize: VOCAB,
+        embeddingDim: 4,
+        filters: 3,
+        kernelSizes: [2, 3],
+        seed: 12,
+        dropout: 0.2,
+        ...(pooling ? { pooling: pooling as 'max' } : {}),
+      }),
+    poolings: ['max', 'mean', 'none'],
+  },
+  TransformerTextEncoder: {
+    make: (pooling) =>
+      transformerTextEncoder({
+        vocabularySize: VOCAB,
+        embeddingDim: 8,
+        maxLength: 12,
+        heads: 2,
+        layers: 2,
+        ffDim: 6,
+        seed: 13,
+        dropout: 0.2,
+        ...(pooling ? { pooling: pooling as 'mean' } : {}),
+      }),
+    poolings: ['mean', 'max', 'first', 'none'],
+  },
+};
+
+/** Ids and mask tensors of TEXTS padded to `length` on `side`. */
+function batchOf(length: number, side: 'start' | 'end') {
+  const b = padSequences(TEXTS, { length, padId: 0, padding: side });
+  return {
+    ids: tf.tensor2d(b.ids, [b.batch, length], 'int32'),
+    mask: tf.tensor2d(Float32Array.from(b.mask), [b.batch, length]),
+    raw: b,
+  };
+}
+
+/** The encoding of each text alone, without any padding. */
+function alone(layer: TextEncoderLayer, text: number[]): tf.Tensor {
+  return layer.apply(
+    tf.tensor2d([text], [1, text.length], 'int32'),
+  ) as tf.Tensor;
+}
+
+describe.each(Object.entries(ENCODERS))('%s', (name, { make, poolings }) => {
+  it.each(poolings)(
+    'never lets padding change the encoding of the real tokens (pooling %s)',
+    (pooling) => {
+      const layer = make(pooling);
+      for (const side of ['end', 'start'] as const) {
+        for (const length of [5, 9]) {
+          const { ids, mask, raw } = batchOf(length, side);
+          const derived = layer.apply(ids) as tf.Tensor;
+          const explicit = layer.apply([ids, mask]) as tf.Tensor;
+          expectClose(explicit, derived, { atol: 0, rtol: 0 });
+          TEXTS.forEach((text, r) => {
+            const single = alone(layer, text);
+            if (pooling !== 'none') {
+              expectClose(tf.slice(derived, [r, 0], [1, -1]), single, {
+                atol: 1e-6,
+                rtol: 1e-5,
+              });
+              return;
+            }
+            // Sequence output: the real positions equal the unpadded
+            // text's, the padded ones are zero.
+            const start = side === 'start' ? length - raw.lengths[r]! : 0;
+            const real = tf.slice(derived, [r, start, 0], [1, text.length, -1]);
+            expectClose(real, single, { atol: 1e-6, rtol: 1e-5 });
+            const rowSum = tf.sum(
+              tf.abs(tf.slice(derived, [r, 0, 0], [1, -1, -1])),
+            );
+            expectClose(rowSum, tf.sum(tf.abs(real)), {
+              atol: 1e-6,
+              rtol: 1e-5,
+            });
+          });
+        }
+      }
+    },
+  );
+
+  it('encodes a text without real tokens to zeros', () => {
+    const layer = make();
+    const out = layer.apply(
+      tf.tensor2d(
+        [
+          [0, 0, 0],
+          [3, 0, 0],
+        ],
+        [2, 3],
+        'int32',
+      ),
+    ) as tf.Tensor;
+    expectClose(tf.slice(out, [0, 0], [1, -1]), tf.zeros([1, out.shape[1]!]), {
+      atol: 0,
+      rtol: 0,
+    });
+    expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
+  });
+
+  it('documents its output shapes', () => {
+    const layer = make();
+    const out = layer.apply(tf.ones([2, 6], 'int32')) as tf.Tensor;
+    expect(layer.computeOutputShape([null, 6])).toEqual([null, out.shape[1]]);
+    const seq = make('none');
+    const states = seq.apply(tf.ones([2, 6], 'int32')) as tf.Tensor;
+    expect(states.shape).toEqual([2, 6, out.shape[1]]);
+    expect(
+      seq.computeOutputShape([
+        [null, 6],
+        [null, 6],
+      ]),
+    ).toEqual([null, 6, out.shape[1]]);
+  });
+
+  it('rebuilds the same weights from its seed', () => {
+    const a = make();
+    const b = make();
+    const x = batchOf(5, 'end').ids;
+    expectClose(a.apply(x) as tf.Tensor, b.apply(x) as tf.Tensor, {
+      atol: 0,
+      rtol: 0,
+    });
+  });
+
+  it('predicts the same after a save and reload inside a model', async () => {
+    const input = tfl.input({ shape: [7], dtype: 'int32', name: 'ids' });
+    const encoded = make().apply(input) as tfl.SymbolicTensor;
+    const head = tfl.layers
+      .dense({ units: 2, kernelInitializer: 'ones' })
+      .apply(encoded) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: head });
+    const x = batchOf(7, 'end').ids;
+    const loaded = await roundTrip(model);
+    expect(loaded.layers[1]!.getClassName()).toBe(`modalfuse>${name}`);
+    expectClose(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, {
+      atol: 0,
+      rtol: 0,
+    });
+  });
+
+  it('leaks no tensors in inference or in a training step', async () => {
+    const layer = make();
+    const { ids, mask } = batchOf(6, 'end');
+    await expectNoLeak(() => layer.apply([ids, mask], { training: true }));
+    layer.apply(ids);
+    const optimizer = tf.train.adam(1e-2);
+    await expectNoLeak(() => {
+      optimizer.minimize(() =>
+        tf.mean(tf.square(layer.apply(ids, { training: true }) as tf.Tensor)),
+      );
+    });
+    optimizer.dispose();
+  });
+
+  it('trains to identical weights twice from the same seeds, dropout included', async () => {
+    const train = async () => {
+      const encoder = make();
+      const model = buildModel({
+        modalities: { text: { shape: [6], encoder, mask: true } },
+        heads: { name: 'y' },
+        seed: 5,
+      });
+      const { ids, mask } = batchOf(6, 'end');
+      await fitModel(model, { text: ids, text_mask: mask }, tf.ones([4, 1]), {
+        epochs: 2,
+        batchSize: 2,
+        seed: 9,
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return weights;
+    };
+    const [a, b] = [await train(), await train()];
+    expect(b).toEqual(a);
+  });
+
+  it('names the layer, the expected and the received shapes on bad input', () => {
+    const layer = make();
+    expect(() => layer.apply(tf.ones([2, 3, 1]))).toThrow(
+      new RegExp(
+        `${name} '.+': expected token ids \\[batch, time\\].+received shapes \\[\\[2,3,1\\]\\]`,
+      ),
+    );
+    expect(() => layer.apply([tf.ones([2, 3]), tf.ones([2, 4])])).toThrow(
+      /expected a mask of shape \[2,3\], received \[2,4\]/,
+    );
+    expect(() => make('bogus')).toThrow(
+      /expected pooling to be one of .+received "bogus"/,
+    );
+  });
+});
+
+describe('BiLstmTextEncoder values', () => {
+  it('equals tfjs-layers Bidirectional(LSTM) with a sigmoid recurrent activation', () => {
+    const layer = ENCODERS.BiLstmTextEncoder!.make('none');
+    const text = TEXTS[0]!;
+    const states = alone(layer, text);
+    const [table, ...lstm] = layer.getWeights();
+    const embedded = tf.expandDims(tf.gather(table!, text), 0);
+    const reference = tfl.layers.bidirectional({
+      layer: tfl.layers.lstm({
+        units: 3,
+        recurrentActivation: 'sigmoid',
+        returnSequences: true,
+      }) as tfl.RNN,
+      mergeMode: 'concat',
+    });
+    reference.apply(embedded);
+    reference.setWeights(lstm);
+    expectClose(states, reference.apply(embedded) as tf.Tensor);
+
+    const last = ENCODERS.BiLstmTextEncoder!.make('last');
+    const seq = states.arraySync() as number[][][];
+    // Forward state after the last token, backward after the first.
+    expectClose(alone(last, text), [
+      [...seq[0]![4]!.slice(0, 3), ...seq[0]![0]!.slice(3)],
+    ]);
+  });
+});
+
+describe('CnnTextEncoder values', () => {
+  it('is max over time of ReLU(conv1d "same" + bias) per width, joined', () => {
+    const layer = ENCODERS.CnnTextEncoder!.make('none');
+    const text = TEXTS[2]!;
+    const out = alone(layer, text);
+    const [table, k2, b2, k3, b3] = layer.getWeights();
+    const x = tf.expandDims(tf.gather(table!, text), 0) as tf.Tensor3D;
+    const maps = [
+      [k2, b2],
+      [k3, b3],
+    ].map(([k, b]) =>
+      tf.relu(tf.add(tf.conv1d(x, k as tf.Tensor3D, 1, 'same'), b!)),
+    );
+    expectClose(out, tf.concat(maps, 2));
+    const pooled = alone(ENCODERS.CnnTextEncoder!.make('max'), text);
+    expectClose(pooled, tf.max(tf.concat(maps, 2), 1));
+  });
+});
+
+describe('TransformerTextEncoder values', () => {
+  it('matches a float64 loop reference of the pre-norm encoder (2 blocks, 2 heads)', () => {
+    const layer = ENCODERS.TransformerTextEncoder!.make('none');
+    const text = TEXTS[0]!;
+    const states = alone(layer, text);
+    const expected = transformerReference(layer, text, {
+      heads: 2,
+      layers: 2,
+      activation: 'gelu',
+    });
+    expectClose(states, [expected], { atol: 1e-5, rtol: 1e-4 });
+    const mean = alone(ENCODERS.TransformerTextEncoder!.make('mean'), text);
+    expectClose(mean, [meanRows(expected)], { atol: 1e-5, rtol: 1e-4 });
+    const first = alone(ENCODERS.TransformerTextEncoder!.make('first'), text);
+    expectClose(first, [expected[0]!], { atol: 1e-5, rtol: 1e-4 });
+  });
+
+  it('rejects texts longer than maxLength and heads that do not divide the width', () => {
+    const layer = ENCODERS.TransformerTextEncoder!.make();
+    expect(() => layer.apply(tf.ones([1, 13], 'int32'))).toThrow(
+      /expected at most maxLength = 12 tokens, received shape \[1,13\]/,
+    );
+    expect(() =>
+      transformerTextEncoder({
+        vocabularySize: 5,
+        embeddingDim: 6,
+        maxLength: 4,
+        heads: 4,
+      }),
+    ).toThrow(/expected heads to divide embeddingDim \(6\), received 4/);
+  });
+});
