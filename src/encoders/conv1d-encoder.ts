@@ -164,6 +164,12 @@ export class Conv1dEncoder extends tfl.layers.Layer {
       const list = asTensorList(inputs);
       this.checkShape(list.map((t) => t.shape));
       let x = list[0] as tf.Tensor3D;
+      if (x.shape[0] === 0) {
+        // Some backends' pooling and convolution kernels divide by the
+        // batch size; an empty batch has an empty output of known shape.
+        const [, ...rest] = this.computeOutputShape(x.shape);
+        return tf.zeros([0, ...(rest as number[])]);
+      }
       const reach = (this.kernelSize - 1) * this.dilation;
       for (const block of this.blocks) {
         if (this.padding === 'causal' && reach > 0) {

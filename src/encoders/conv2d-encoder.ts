@@ -168,6 +168,12 @@ export class Conv2dEncoder extends tfl.layers.Layer {
       const list = asTensorList(inputs);
       this.checkShape(list.map((t) => t.shape));
       let x = list[0] as tf.Tensor4D;
+      if (x.shape[0] === 0) {
+        // Some backends' pooling and convolution kernels divide by the
+        // batch size; an empty batch has an empty output of known shape.
+        const [, ...rest] = this.computeOutputShape(x.shape);
+        return tf.zeros([0, ...(rest as number[])]);
+      }
       const fused = fusedActivation(this.activation);
       for (const block of this.blocks) {
         const filter = block.kernel.read() as tf.Tensor4D;
@@ -195,7 +201,8 @@ export class Conv2dEncoder extends tfl.layers.Layer {
       }
       if (this.readout === 'globalAverage') return tf.mean(x, [1, 2]);
       if (this.readout === 'globalMax') return tf.max(x, [1, 2]);
-      return tf.reshape(x, [x.shape[0], -1]);
+      const [batch, height, width, channels] = x.shape;
+      return tf.reshape(x, [batch, height * width * channels]);
     });
   }
 

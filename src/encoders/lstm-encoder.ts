@@ -86,13 +86,15 @@ interface LstmWeights {
  * the cell activation is tanh.
  *
  * Input: `[batch, time, features]`, optionally with a mask `[batch, time]`
- * (1 or true = real step, 0 = padding) as a second input. At a masked step
+ * (1 or true = real step, 0 = padding) as a second input or as the `mask`
+ * argument of `apply`/`call` (both are shape-checked). At a masked step
  * every layer carries its previous state and output forward unchanged, so a
  * masked first step outputs zeros and the last state is the state at the
  * last real step.
  *
  * Output: `[batch, units]` (last state of the top layer) or
- * `[batch, time, units]` with `returnSequences`.
+ * `[batch, time, units]` with `returnSequences`. A sequence of length 0
+ * gives the zero initial state (`[batch, units]`, or `[batch, 0, units]`).
  *
  * @see Hochreiter and Schmidhuber (1997), Long Short-Term Memory.
  */
@@ -211,11 +213,20 @@ export class LstmEncoder extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const list = asTensorList(inputs);
-      this.checkShapes(list.map((t) => t.shape));
       const x = list[0] as tf.Tensor3D;
       const maskInput = list[1] ?? (kwargs['mask'] as tf.Tensor | undefined);
+      this.checkShapes(
+        [x, ...(maskInput === undefined ? [] : [maskInput])].map(
+          (t) => t.shape,
+        ),
+      );
       const training = isTraining(kwargs);
       const [batch, time] = x.shape;
+      if (time === 0) {
+        // No step: the state stays at its zero initial value.
+        const top = this.units[this.units.length - 1] as number;
+        return tf.zeros(this.returnSequences ? [batch, 0, top] : [batch, top]);
+      }
       const output = lstmSequence({
         x,
         kernels: this.cells.map((c) => c.kernel.read()),

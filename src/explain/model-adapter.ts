@@ -266,6 +266,14 @@ export class ModelRunner {
   }
 
   private async collect(out: tf.Tensor[], rows: number): Promise<Float32Array> {
+    const notTensor = out.find((t) => !(t instanceof tf.Tensor));
+    if (notTensor !== undefined) {
+      tf.dispose(out.filter((t) => t instanceof tf.Tensor));
+      throw new TypeError(
+        `${this.where}: expected the model to return a tensor or a list of ` +
+          `tensors, received ${describe(notTensor)}`,
+      );
+    }
     const bad = out.find((t) => t.rank === 0 || t.shape[0] !== rows);
     if (bad !== undefined) {
       const shapes = out.map((t) => formatShape(t.shape)).join(', ');
@@ -285,6 +293,16 @@ export class ModelRunner {
     const width = joined.shape[1] as number;
     const data = (await joined.data()) as Float32Array;
     joined.dispose();
+    const at = data.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) {
+      // An attribution computed from it would be NaN or infinite too.
+      throw new RangeError(
+        `${this.where}: the model returned ${data[at]} for row ` +
+          `${Math.floor(at / width)}, output ${at % width} of a batch of ` +
+          `${rows} (the inputs, the background or the baseline hold a ` +
+          `non-finite value, or the model produces one)`,
+      );
+    }
     if (this.outputs >= 0 && width !== this.outputs) {
       throw new ShapeError(
         `${this.where}: the model returned ${width} outputs per row after ` +

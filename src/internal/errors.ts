@@ -40,5 +40,6 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const ctor = (value as { constructor?: { name?: string } }).constructor;
-  return ctor?.name ? `a ${ctor.name}` : 'an object';
+  if (!ctor?.name) return 'an object';
+  return `${/^[aeiou]/i.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
 }

@@ -217,6 +217,32 @@ function checkShapes(
     }
     features = units;
   });
+  // A mask or dropout mask of the wrong size would make the backend's
+  // kernels read outside their buffers (wasm does not check), so both are
+  // checked here, below every caller.
+  const [batch, time] = xShape as [number, number];
+  if (attrs.hasMask) {
+    const mask = input(WHERE, inputs, 'mask').shape;
+    if (mask.length !== 2 || mask[0] !== batch || mask[1] !== time) {
+      throw new ShapeError(
+        `${WHERE}: expected a mask ${formatShape([batch, time])}, ` +
+          `received ${formatShape(mask)}`,
+      );
+    }
+  }
+  if (attrs.hasDropout) {
+    attrs.units.slice(0, -1).forEach((units, l) => {
+      for (let t = 0; t < time; t++) {
+        const d = input(WHERE, inputs, `dropout${l}_${t}`).shape;
+        if (d.length !== 2 || d[0] !== batch || d[1] !== units) {
+          throw new ShapeError(
+            `${WHERE}: expected dropout mask ${l}, step ${t} of shape ` +
+              `${formatShape([batch, units])}, received ${formatShape(d)}`,
+          );
+        }
+      }
+    });
+  }
 }
 
 /**

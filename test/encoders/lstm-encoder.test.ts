@@ -194,6 +194,46 @@ describe.each(['cpu', 'wasm'])('LstmEncoder on %s', (backend) => {
     );
   });
 
+  it('checks a mask given as an argument and stays correct after rejecting one', async () => {
+    await tf.setBackend(backend);
+    const layer = lstmEncoder({ units: [3], seed: 1 });
+    const x = tf.randomNormal([2, 4, 5], 0, 1, 'float32', 1);
+    const before = (layer.apply(x) as tf.Tensor).arraySync();
+    for (const shape of [
+      [2, 4, 1],
+      [3, 4],
+      [8, 4],
+      [1, 4],
+      [2, 5],
+    ]) {
+      expect(() => layer.apply(x, { mask: tf.ones(shape) })).toThrow(
+        new RegExp(
+          `LstmEncoder '${layer.name}': expected a mask of shape \\[2,4\\], ` +
+            `received \\[${shape.join(',')}\\]`,
+        ),
+      );
+    }
+    expect((layer.apply(x) as tf.Tensor).arraySync()).toEqual(before);
+    const masked = layer.apply(x, { mask: tf.ones([2, 4]) }) as tf.Tensor;
+    expect(masked.arraySync()).toEqual(before);
+  });
+
+  it('gives the zero initial state for a sequence of length 0', async () => {
+    await tf.setBackend(backend);
+    const layer = lstmEncoder({ units: [3, 2], seed: 1 });
+    layer.apply(tf.zeros([1, 2, 5]));
+    const last = layer.apply(tf.zeros([2, 0, 5])) as tf.Tensor;
+    expect(last.shape).toEqual([2, 2]);
+    expect(last.arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    const sequences = lstmEncoder({ units: 3, returnSequences: true });
+    expect((sequences.apply(tf.zeros([2, 0, 5])) as tf.Tensor).shape).toEqual([
+      2, 0, 3,
+    ]);
+  });
+
   it('has the weight and input gradients of the autodiff reference, masked, two layers', async () => {
     await tf.setBackend(backend);
     const layer = lstmEncoder({ units: [5, 4], returnSequences: true });

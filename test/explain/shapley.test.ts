@@ -296,4 +296,35 @@ describe('explainKernelShap', () => {
     tf.dispose([x, background]);
     model.dispose();
   });
+
+  it('refuses a model output that is not a finite tensor, leaking nothing', async () => {
+    const model = randomMlp(4, 1);
+    const x = normalRows(1, [4], 1);
+    const nan = tf.tensor2d([[1, NaN, 0, 2]]);
+    const background = normalRows(3, [4], 2);
+    const before = tf.memory().numTensors;
+    await expect(
+      explainKernelShap(model, nan, { background, seed: 0 }),
+    ).rejects.toThrow(
+      /explainKernelShap: the model returned NaN for row \d+, output 0/,
+    );
+    await expect(
+      explainKernelShap(() => 3 as unknown as tf.Tensor, x, {
+        background,
+        seed: 0,
+      }),
+    ).rejects.toThrow(
+      /expected the model to return a tensor or a list of tensors, received 3/,
+    );
+    await expect(
+      explainKernelShap(
+        (inputs) => tf.tidy(() => tf.div(tf.sum(inputs as tf.Tensor, 1), 0)),
+        x,
+        { background, seed: 0 },
+      ),
+    ).rejects.toThrow(/returned (Infinity|-Infinity|NaN) for row/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, nan, background]);
+    model.dispose();
+  });
 });

@@ -165,6 +165,38 @@ describe('LSTM sequence kernels', () => {
       tf.dispose(xs);
     });
 
+    it('reject masks and dropout masks of the wrong shape', async () => {
+      await tf.setBackend(backend);
+      ensureLstmKernels(backend);
+      const x = tf.ones([2, 4, 3]);
+      const weights = (units: number, features: number) => ({
+        kernel: tf.ones([features, 4 * units]),
+        recurrent: tf.ones([units, 4 * units]),
+        bias: tf.zeros([4 * units]),
+      });
+      const [a, b] = [weights(5, 3), weights(2, 5)];
+      const args = (over: Partial<LstmSequenceArgs>): LstmSequenceArgs => ({
+        x,
+        kernels: [a.kernel, b.kernel],
+        recurrentKernels: [a.recurrent, b.recurrent],
+        biases: [a.bias, b.bias],
+        mask: null,
+        dropoutMasks: null,
+        returnSequences: false,
+        ...over,
+      });
+      expect(() =>
+        lstmSequence(args({ mask: tf.ones([8, 4], 'bool') })),
+      ).toThrow(/expected a mask \[2,4\], received \[8,4\]/);
+      const steps = (shape: number[]) =>
+        Array.from({ length: 4 }, () => tf.ones(shape));
+      expect(() =>
+        lstmSequence(args({ dropoutMasks: [steps([2, 7])] })),
+      ).toThrow(/dropout mask 0, step 0 of shape \[2,5\], received \[2,7\]/);
+      const ok = lstmSequence(args({ dropoutMasks: [steps([2, 5])] }));
+      expect(ok.shape).toEqual([2, 2]);
+    });
+
     it('run as one forward and one backward kernel', async () => {
       await tf.setBackend(backend);
       const c = CASES[2] as LstmCase;
