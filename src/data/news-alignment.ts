@@ -9,7 +9,9 @@ import { ShapeError, describe } from '../internal/errors';
 import { parseDate } from './dates';
 import {
   type SummarizeSentimentOptions,
-  summarizeSentiment,
+  checkScores,
+  summarize,
+  summaryOptions,
 } from './sentiment';
 
 /**
@@ -82,9 +84,10 @@ export interface NewsAlignment {
  * @param sessions - Session dates, `YYYY-MM-DD`, strictly increasing.
  * @param options - See {@link AlignNewsOptions}.
  * @returns The assignment of every item.
- * @throws RangeError naming the index and value of an unparsable time or
- *   session date, for unsorted sessions, an unknown time zone or a bad
- *   closing time.
+ * @throws TypeError when `times` is not an array; RangeError naming the
+ *   index and value of an unparsable time or session date, for unsorted
+ *   sessions, an unknown time zone, a bad closing time or an early-close
+ *   date that is not `YYYY-MM-DD`.
  */
 export function alignNewsToSessions(
   times: readonly NewsTime[],
@@ -92,6 +95,12 @@ export function alignNewsToSessions(
   options: AlignNewsOptions = {},
 ): NewsAlignment {
   const where = 'alignNewsToSessions';
+  if (!Array.isArray(times)) {
+    throw new TypeError(
+      `${where}: expected an array of news times, received ` +
+        `${describe(times)}${typeof times === 'string' ? ' (wrap one time in an array)' : ''}`,
+    );
+  }
   const zone = options.timeZone ?? 'America/New_York';
   if (!DateTime.local().setZone(zone).isValid) {
     throw new RangeError(
@@ -104,6 +113,12 @@ export function alignNewsToSessions(
   const close = minutesOf(where, 'close', options.close ?? '16:00');
   const closes = new Map<string, number>();
   for (const [date, time] of Object.entries(options.earlyCloses ?? {})) {
+    if (parseDate(date) !== date) {
+      throw new RangeError(
+        `${where}: expected earlyCloses keyed by session dates as ` +
+          `YYYY-MM-DD, received the key ${describe(date)}`,
+      );
+    }
     closes.set(date, minutesOf(where, `earlyCloses['${date}']`, time));
   }
   checkSessions(where, sessions);
@@ -140,9 +155,9 @@ export interface SessionSentiment {
   mean: Float64Array;
   /** Number of items. */
   count: Int32Array;
-  /** Share of items at or above the threshold. */
+  /** Share of positive items (see {@link sentimentClass}). */
   positiveShare: Float64Array;
-  /** Share of items at or below minus the threshold. */
+  /** Share of negative items (see {@link sentimentClass}). */
   negativeShare: Float64Array;
 }
 
@@ -152,22 +167,36 @@ export interface SessionSentiment {
  * 0 and shares 0, never NaN.
  *
  * @param alignment - From {@link alignNewsToSessions}.
- * @param scores - One compound score per news item, in the same order.
+ * @param scores - One compound score (a number) per news item, in the
+ *   same order.
  * @param options - See {@link SummarizeSentimentOptions}.
  * @returns One value per session for each statistic.
- * @throws ShapeError when the scores do not match the aligned items.
+ * @throws ShapeError when the scores do not match the aligned items;
+ *   TypeError for a score that is not a number; RangeError for a
+ *   non-finite score (naming its index in `scores`) or a bad threshold.
  */
 export function sessionSentiment(
   alignment: NewsAlignment,
   scores: ArrayLike<number>,
   options: SummarizeSentimentOptions = {},
 ): SessionSentiment {
+  const where = 'sessionSentiment';
+  if (!Array.isArray(alignment?.items) || !alignment?.session) {
+    throw new TypeError(
+      `${where}: expected the result of alignNewsToSessions, received ` +
+        describe(alignment),
+    );
+  }
+  const settings = summaryOptions(where, options);
+  // Checked here, so a bad score is named by its index in `scores`.
+  checkScores(where, scores);
   if (scores.length !== alignment.session.length) {
     throw new ShapeError(
-      `sessionSentiment: expected one score per aligned item ` +
+      `${where}: expected one score per aligned item ` +
         `(${alignment.session.length}), received ${scores.length}`,
     );
   }
+
   const n = alignment.sessions.length;
   const out: SessionSentiment = {
     dates: [...alignment.sessions],
@@ -177,9 +206,9 @@ export function sessionSentiment(
     negativeShare: new Float64Array(n),
   };
   alignment.items.forEach((indices, s) => {
-    const summary = summarizeSentiment(
+    const summary = summarize(
       indices.map((i) => scores[i] as number),
-      options,
+      settings,
     );
     out.mean[s] = summary.mean;
     out.count[s] = summary.count;

@@ -97,28 +97,42 @@ export type SentimentClass = 'positive' | 'negative' | 'neutral';
 
 /**
  * Classifies a compound score: positive at or above `threshold`, negative
- * at or below `-threshold`, neutral between (VADER's authors suggest 0.05).
+ * at or below `-threshold`, neutral between (VADER's authors suggest
+ * 0.05). Every score has exactly one class: a positive class needs a
+ * score above 0 and a negative one a score below 0, so with threshold 0 a
+ * score of exactly 0 is neutral.
  *
- * @param compound - A compound score.
- * @param threshold - The cut. @defaultValue 0.05
+ * @param compound - A compound score (the `compound` of a
+ *   {@link vaderSentiment} result).
+ * @param threshold - The cut, finite and >= 0. @defaultValue 0.05
  * @returns The class.
+ * @throws TypeError when `compound` is not a number (a whole
+ *   {@link SentimentScore} included); RangeError for a non-finite score or
+ *   a threshold that is not finite and >= 0.
  */
 export function sentimentClass(
   compound: number,
   threshold = 0.05,
 ): SentimentClass {
-  if (compound >= threshold) return 'positive';
-  if (compound <= -threshold) return 'negative';
-  return 'neutral';
+  const where = 'sentimentClass';
+  checkThreshold(where, threshold);
+  checkScore(where, compound, null);
+  return classOf(compound, threshold);
 }
 
 /** Summary of a group of compound scores (see {@link summarizeSentiment}). */
 export interface SentimentSummary {
   /** Mean compound score, or the neutral value for an empty group. */
   mean: number;
-  /** Share of scores >= threshold (0 for an empty group). */
+  /**
+   * Share of positive scores, as {@link sentimentClass} says (0 for an
+   * empty group).
+   */
   positiveShare: number;
-  /** Share of scores <= -threshold (0 for an empty group). */
+  /**
+   * Share of negative scores, as {@link sentimentClass} says (0 for an
+   * empty group).
+   */
   negativeShare: number;
   /** Number of scores. */
   count: number;
@@ -126,7 +140,10 @@ export interface SentimentSummary {
 
 /** Options of {@link summarizeSentiment}. */
 export interface SummarizeSentimentOptions {
-  /** The class cut, as in {@link sentimentClass}. @defaultValue 0.05 */
+  /**
+   * The class cut, finite and >= 0, as in {@link sentimentClass}.
+   * @defaultValue 0.05
+   */
   threshold?: number;
   /** The mean reported for an empty group. @defaultValue 0 */
   neutral?: number;
@@ -134,22 +151,72 @@ export interface SummarizeSentimentOptions {
 
 /**
  * Mean, count and class shares of a group of compound scores. An empty
- * group gives the neutral value, count 0 and shares 0, never NaN.
+ * group gives the neutral value, count 0 and shares 0, never NaN. Each
+ * score counts in at most one of the shares (see {@link sentimentClass}),
+ * so `positiveShare + negativeShare <= 1`.
  *
- * @param scores - Compound scores.
+ * @param scores - Compound scores (numbers, such as
+ *   `vaderSentiment(texts).map((s) => s.compound)`).
  * @param options - See {@link SummarizeSentimentOptions}.
  * @returns The summary.
- * @throws RangeError for a non-finite score or threshold.
+ * @throws TypeError when a score is not a number; RangeError for a
+ *   non-finite score (naming its index), a threshold that is not finite
+ *   and >= 0, or a non-finite neutral value.
  */
 export function summarizeSentiment(
   scores: ArrayLike<number>,
   options: SummarizeSentimentOptions = {},
 ): SentimentSummary {
   const where = 'summarizeSentiment';
-  const threshold = options.threshold ?? 0.05;
-  assertInRange(where, 'threshold', threshold, 0, 1);
-  const neutral = options.neutral ?? 0;
+  const settings = summaryOptions(where, options);
+  checkScores(where, scores);
+  return summarize(scores, settings);
+}
+
+/**
+ * Validated {@link SummarizeSentimentOptions} with their defaults.
+ *
+ * @internal
+ */
+export function summaryOptions(
+  where: string,
+  options: SummarizeSentimentOptions,
+): { threshold: number; neutral: number } {
+  const threshold = options?.threshold ?? 0.05;
+  checkThreshold(where, threshold);
+  const neutral = options?.neutral ?? 0;
   assertInRange(where, 'neutral', neutral, -Infinity, Infinity);
+  return { threshold, neutral };
+}
+
+/**
+ * Throws unless `scores` is an array of finite numbers, naming the index
+ * of the first bad one (in the caller's array).
+ *
+ * @internal
+ */
+export function checkScores(where: string, scores: ArrayLike<number>): void {
+  const ok =
+    Array.isArray(scores) ||
+    (ArrayBuffer.isView(scores) && !(scores instanceof DataView));
+  if (!ok) {
+    throw new TypeError(
+      `${where}: expected an array of compound scores, received ` +
+        describe(scores),
+    );
+  }
+  for (let i = 0; i < scores.length; i++) checkScore(where, scores[i], i);
+}
+
+/**
+ * The summary of checked scores.
+ *
+ * @internal
+ */
+export function summarize(
+  scores: ArrayLike<number>,
+  { threshold, neutral }: { threshold: number; neutral: number },
+): SentimentSummary {
   const n = scores.length;
   if (n === 0) {
     return { mean: neutral, positiveShare: 0, negativeShare: 0, count: 0 };
@@ -159,14 +226,10 @@ export function summarizeSentiment(
   let negative = 0;
   for (let i = 0; i < n; i++) {
     const c = scores[i] as number;
-    if (!Number.isFinite(c)) {
-      throw new RangeError(
-        `${where}: expected finite scores, received ${c} at index ${i}`,
-      );
-    }
     sum += c;
-    if (c >= threshold) positive++;
-    if (c <= -threshold) negative++;
+    const kind = classOf(c, threshold);
+    if (kind === 'positive') positive++;
+    else if (kind === 'negative') negative++;
   }
   return {
     mean: sum / n,
@@ -174,4 +237,45 @@ export function summarizeSentiment(
     negativeShare: negative / n,
     count: n,
   };
+}
+
+/** The class of a checked score (see {@link sentimentClass}). */
+function classOf(compound: number, threshold: number): SentimentClass {
+  if (compound > 0 && compound >= threshold) return 'positive';
+  if (compound < 0 && compound <= -threshold) return 'negative';
+  return 'neutral';
+}
+
+function checkThreshold(where: string, threshold: unknown): void {
+  if (
+    typeof threshold !== 'number' ||
+    !Number.isFinite(threshold) ||
+    threshold < 0
+  ) {
+    throw new RangeError(
+      `${where}: expected threshold to be a finite number >= 0, received ` +
+        describe(threshold),
+    );
+  }
+}
+
+/** Throws unless `value` is a finite number; `index` null for one score. */
+function checkScore(where: string, value: unknown, index: number | null) {
+  const at = index === null ? '' : ` at index ${index}`;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return;
+    throw new RangeError(
+      `${where}: expected ${index === null ? 'a finite compound score' : 'finite compound scores'}, ` +
+        `received ${value}${at}`,
+    );
+  }
+  const hint =
+    value !== null && typeof value === 'object' && 'compound' in value
+      ? '; pass the compound field of each vaderSentiment result, e.g. ' +
+        'scores.map((s) => s.compound)'
+      : '';
+  throw new TypeError(
+    `${where}: expected compound scores (numbers), received ` +
+      `${describe(value)}${at}${hint}`,
+  );
 }

@@ -54,9 +54,12 @@ interface DirectionWeights {
  * backward state after the first are those of the unpadded text, whichever
  * side the padding is on.
  *
- * Input: ids `[batch, time]` and an optional mask `[batch, time]` (see
- * {@link TextEncoderLayer}). Output: `[batch, 2 * units]` (forward then
- * backward), or `[batch, time, 2 * units]` with `pooling: 'none'`.
+ * Input: ids `[batch, time]`, each in `[0, vocabularySize)`, and an
+ * optional mask `[batch, time]` (see {@link TextEncoderLayer}). Output:
+ * `[batch, 2 * units]` (forward then backward), or
+ * `[batch, time, 2 * units]` with `pooling: 'none'`. Empty inputs: a batch
+ * of 0 gives `[0, 2 * units]` (`[0, time, 2 * units]`), and `time = 0`
+ * gives zeros `[batch, 2 * units]` (`[batch, 0, 2 * units]`).
  * Weights: `embeddings`, then `kernel_forward`, `recurrent_kernel_forward`,
  * `bias_forward` and the same for `backward`.
  *
@@ -121,6 +124,9 @@ export class BiLstmTextEncoder extends TextEncoderLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const { ids, mask } = this.tokenInputs(inputs, kwargs);
+      const empty = this.emptyOutput(ids);
+      if (empty) return empty;
+
       const x = this.embed(ids, mask);
       const { last, sequence } = this.run(x, mask);
       const out =

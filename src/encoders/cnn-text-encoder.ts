@@ -58,10 +58,12 @@ interface ConvWeights {
  * feature map equals that of the unpadded text; pooling then skips the
  * padded positions.
  *
- * Input: ids `[batch, time]` and an optional mask (see
- * {@link TextEncoderLayer}). Output: `[batch, filters * widths]` (widths in
- * the order given), or `[batch, time, filters * widths]` with
- * `pooling: 'none'`. Weights: `embeddings`, then `kernel_<w>`
+ * Input: ids `[batch, time]`, each in `[0, vocabularySize)`, and an
+ * optional mask (see {@link TextEncoderLayer}). Output:
+ * `[batch, filters * widths]` (widths in the order given), or
+ * `[batch, time, filters * widths]` with `pooling: 'none'`. Empty inputs:
+ * a batch of 0 gives `[0, filters * widths]` (`[0, time, ...]`), and
+ * `time = 0` gives zeros `[batch, filters * widths]` (`[batch, 0, ...]`). Weights: `embeddings`, then `kernel_<w>`
  * `[w, embeddingDim, filters]` and `bias_<w>` per width.
  *
  * @see Kim (2014), Convolutional Neural Networks for Sentence
@@ -131,6 +133,9 @@ export class CnnTextEncoder extends TextEncoderLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const { ids, mask } = this.tokenInputs(inputs, kwargs);
+      const empty = this.emptyOutput(ids);
+      if (empty) return empty;
+
       // [batch, 1, time, e]: conv1d as a height-1 conv2d, where tfjs can
       // fuse bias and activation into the kernel call.
       const image = tf.expandDims(this.embed(ids, mask), 1) as tf.Tensor4D;

@@ -11,6 +11,7 @@ import {
   type OnnxInputType,
   type OnnxSessionLike,
   type OnnxTensorConstructor,
+  checkIntegerFeed,
   concatenate,
   defaultTensorClass,
   feedValues,
@@ -114,9 +115,9 @@ export class OnnxEncoder {
 
   /**
    * @param args - See {@link OnnxEncoderArgs}.
-   * @throws TypeError when the session lacks input or output names or
-   *   `run`, or when `inputs` or `output` name something the model does
-   *   not have (the message lists what it has).
+   * @throws TypeError when the session lacks input or output names (or
+   *   has none) or `run`, or when `inputs` or `output` name something the
+   *   model does not have (the message lists what it has).
    */
   constructor(args: OnnxEncoderArgs) {
     const where = 'OnnxEncoder';
@@ -132,6 +133,15 @@ export class OnnxEncoder {
         `${where}: expected an onnxruntime InferenceSession (inputNames, ` +
           `outputNames, run), received ${describe(session)}`,
       );
+    }
+    for (const kind of ['input', 'output'] as const) {
+      const names = kind === 'input' ? session.inputNames : session.outputNames;
+      if (names.length === 0) {
+        throw new TypeError(
+          `${where}: expected a session with at least one ${kind}, ` +
+            `received ${kind}Names []`,
+        );
+      }
     }
     this.session = session;
     this.tensorClass = args.tensor;
@@ -172,20 +182,38 @@ export class OnnxEncoder {
   /**
    * Runs the model on named feeds, in batches of `batchSize` rows.
    *
+   * With 0 rows the session is not run: the output's other dims are read
+   * from `session.outputMetadata` (a symbolic dim shared with an input,
+   * such as `'sequence'`, takes that feed's size).
+   *
    * @param feeds - One feed per model input (named as mapped by `inputs`),
-   *   each `[rows, ...]`; extra feeds are ignored.
+   *   each a tfjs tensor or `{ values, shape }` of shape `[rows, ...]`;
+   *   extra feeds are ignored. Feeds of int32 and int64 inputs must hold
+   *   integers (they are never rounded).
    * @returns The output (pooled if asked), float32 `[rows, ...]`; the
    *   caller disposes it.
-   * @throws TypeError naming a model input without a feed and listing the
-   *   feeds received and the model's inputs; ShapeError when feeds
-   *   disagree on the row count or the mask does not fit the output;
-   *   TypeError for an output that is not a numeric tensor.
+   * @throws TypeError naming a model input without a feed (listing the
+   *   feeds received and the model's inputs) or a feed of another form;
+   *   RangeError for a non-integer value in an integer feed, or 0 rows
+   *   when the output's dims are unknown; ShapeError when a feed has rank
+   *   0, feeds disagree on the row count, the mask does not fit the
+   *   output, or an output has the wrong row count or dims that do not
+   *   match its data; TypeError for an output that is not a numeric
+   *   tensor.
    */
   async encode(feeds: Record<string, OnnxFeed>): Promise<tf.Tensor> {
     const where = 'OnnxEncoder.encode';
     const arrays = this.readFeeds(where, feeds);
     const rows = arrays.rows;
     const mask = this.pooling === 'mean' ? this.readMask(where, feeds) : null;
+    if (rows === 0) {
+      return this.poolOutput(
+        where,
+        new Float32Array(0),
+        this.emptyShape(where, arrays),
+        mask,
+      );
+    }
 
     const parts: Float32Array[] = [];
     let dims: number[] = [];
@@ -203,6 +231,7 @@ export class OnnxEncoder {
       }
       const result = await this.session.run(batchFeeds);
       const out = readOutput(where, result[this.output], this.output);
+      this.checkBatchDims(where, out.dims, size, start, dims);
       dims = out.dims.slice(1);
       parts.push(out.values);
     }
@@ -268,7 +297,8 @@ export class OnnxEncoder {
             `has inputs [${this.session.inputNames.join(', ')}]`,
         );
       }
-      const { values, shape } = feedValues(feed);
+      const { values, shape } = feedValues(where, feedName, feed);
+      checkIntegerFeed(where, feedName, name, this.types[name]!, values);
       if (rows >= 0 && shape[0] !== rows) {
         throw new ShapeError(
           `${where}: expected every feed to have ${rows} rows, received ` +
@@ -292,7 +322,73 @@ export class OnnxEncoder {
           `received feeds [${Object.keys(feeds).join(', ')}]; set maskFeed`,
       );
     }
-    return feedValues(feed);
+    return feedValues(where, this.maskFeed, feed);
+  }
+
+  /** Throws unless a batch's output has its rows and the earlier dims. */
+  private checkBatchDims(
+    where: string,
+    dims: number[],
+    size: number,
+    start: number,
+    earlier: number[],
+  ): void {
+    if (dims[0] !== size) {
+      throw new ShapeError(
+        `${where}: expected output '${this.output}' to have ${size} rows ` +
+          `(the rows fed), received dims ${formatShape(dims)}`,
+      );
+    }
+    const rest = dims.slice(1);
+    const same =
+      rest.length === earlier.length && rest.every((d, i) => d === earlier[i]);
+    if (start > 0 && !same) {
+      throw new ShapeError(
+        `${where}: expected output '${this.output}' to have the same dims ` +
+          `after the rows in every batch, received ${formatShape(dims)} for ` +
+          `rows from ${start} after ${formatShape([null, ...earlier])}`,
+      );
+    }
+  }
+
+  /**
+   * Shape of the output for 0 rows, from the session's output metadata;
+   * a symbolic dim takes the size of the same dim of an input's feed.
+   */
+  private emptyShape(
+    where: string,
+    arrays: { byInput: Record<string, { shape: number[] }> },
+  ): number[] {
+    const meta = this.session.outputMetadata?.find(
+      (m) => m.name === this.output,
+    );
+    const declared = meta?.isTensor ? (meta.shape ?? []) : [];
+    const resolve = (dim: number | string): number | null => {
+      if (typeof dim === 'number') {
+        return Number.isInteger(dim) && dim >= 0 ? dim : null;
+      }
+      if (dim === '') return null;
+      for (const input of this.session.inputMetadata ?? []) {
+        const k = (input.shape ?? []).indexOf(dim);
+        const fed = k >= 0 ? arrays.byInput[input.name]?.shape[k] : undefined;
+        if (fed !== undefined) return fed;
+      }
+      return null;
+    };
+    const dims = declared.slice(1).map(resolve);
+
+    // Pooling keeps only d of [rows, time, d]: time may stay unknown.
+    const needed =
+      this.pooling !== 'none' && dims.length === 2 ? dims.slice(1) : dims;
+    if (declared.length === 0 || needed.includes(null)) {
+      const known = declared.length ? `[${declared.join(',')}]` : 'no shape';
+      throw new RangeError(
+        `${where}: received 0 rows, and the dims of output ` +
+          `'${this.output}' cannot be inferred from the session's ` +
+          `outputMetadata (${known}); pass at least one row`,
+      );
+    }
+    return [0, ...dims.map((d) => d ?? 0)];
   }
 
   private async makeTensor(
@@ -303,9 +399,10 @@ export class OnnxEncoder {
     const type = this.types[name] as OnnxInputType;
     const Tensor = this.tensorClass ?? (await defaultTensorClass());
     this.tensorClass = Tensor;
+    // Integer feeds were checked to hold integers: nothing is rounded.
     const data =
       type === 'int64'
-        ? BigInt64Array.from(values, (v) => BigInt(Math.round(v)))
+        ? BigInt64Array.from(values, (v) => BigInt(v))
         : type === 'int32'
           ? Int32Array.from(values)
           : Float32Array.from(values);
@@ -326,7 +423,10 @@ export class OnnxEncoder {
           `of rank 3 [rows, time, d], received shape ${formatShape(shape)}`,
       );
     }
-    if (mask && (mask.shape[0] !== rows || mask.shape[1] !== time)) {
+    const fits =
+      mask === null ||
+      (mask.shape[0] === rows && (rows === 0 || mask.shape[1] === time));
+    if (!fits) {
       throw new ShapeError(
         `${where}: expected the mask '${this.maskFeed}' of shape ` +
           `${formatShape([rows, time])}, received ${formatShape(mask.shape)}`,

@@ -30,6 +30,11 @@ export interface OnnxValueMetadataLike {
   readonly isTensor: boolean;
   /** Element type of a tensor input. */
   readonly type?: string;
+  /**
+   * Shape of a tensor: numbers for fixed dims, names for symbolic ones
+   * (`'batch'`, `'sequence'`); empty when unknown.
+   */
+  readonly shape?: readonly (number | string)[];
 }
 
 /**
@@ -43,6 +48,8 @@ export interface OnnxSessionLike {
   readonly outputNames: readonly string[];
   /** Input metadata, with element types. */
   readonly inputMetadata?: readonly OnnxValueMetadataLike[];
+  /** Output metadata, with shapes (read to shape an output of 0 rows). */
+  readonly outputMetadata?: readonly OnnxValueMetadataLike[];
   /** Runs the model on named feeds. */
   run(feeds: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -122,33 +129,104 @@ export function inputType(
 }
 
 /**
- * A feed as float64 values and its shape.
+ * A feed as float64 values and its shape, checked: a tfjs tensor or
+ * `{ values, shape }` of rank >= 1 whose values fill the shape.
  *
  * @internal
  */
-export function feedValues(feed: OnnxFeed): {
+export function feedValues(
+  where: string,
+  name: string,
+  feed: unknown,
+): {
   values: Float64Array;
   shape: number[];
 } {
   if (feed instanceof tf.Tensor) {
+    checkFeedRank(where, name, feed.shape);
     return {
-      values: Float64Array.from(feed.dataSync()),
+      values: Float64Array.from(feed.dataSync() as ArrayLike<number>),
       shape: [...feed.shape],
     };
   }
-  const shape = [...feed.shape];
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (feed.values.length !== size || shape.length < 1) {
-    throw new ShapeError(
-      `OnnxEncoder.encode: expected ${size} values for a feed of shape ` +
-        `${formatShape(shape)}, received ${feed.values.length}`,
+  const plain = feed as { values?: unknown; shape?: unknown } | null;
+  const ok =
+    plain !== null &&
+    typeof plain === 'object' &&
+    !Array.isArray(plain) &&
+    Array.isArray(plain.shape) &&
+    (Array.isArray(plain.values) ||
+      (ArrayBuffer.isView(plain.values) &&
+        !(plain.values instanceof DataView)));
+  if (!ok) {
+    throw new TypeError(
+      `${where}: expected feed '${name}' to be a tf.Tensor or ` +
+        `{ values, shape } (row-major values and their shape), received ` +
+        describe(feed),
     );
   }
-  return { values: Float64Array.from(feed.values), shape };
+  const shape = [...(plain.shape as unknown[])] as number[];
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ShapeError(
+      `${where}: expected feed '${name}' to have a shape of integers >= 0, ` +
+        `received [${shape.map((d) => describe(d)).join(',')}]`,
+    );
+  }
+  checkFeedRank(where, name, shape);
+  const values = plain.values as ArrayLike<number>;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (values.length !== size) {
+    throw new ShapeError(
+      `${where}: expected ${size} values for feed '${name}' of shape ` +
+        `${formatShape(shape)}, received ${values.length}`,
+    );
+  }
+  return { values: Float64Array.from(values), shape };
+}
+
+function checkFeedRank(
+  where: string,
+  name: string,
+  shape: readonly number[],
+): void {
+  if (shape.length < 1) {
+    throw new ShapeError(
+      `${where}: expected feed '${name}' of rank >= 1 ([rows, ...]), ` +
+        `received shape ${formatShape(shape)}`,
+    );
+  }
 }
 
 /**
- * An output tensor's values as float32, read by its fields.
+ * Throws unless every value of a feed for an integer input is an integer
+ * the input's type holds, naming the first bad one.
+ *
+ * @internal
+ */
+export function checkIntegerFeed(
+  where: string,
+  feedName: string,
+  input: string,
+  type: OnnxInputType,
+  values: Float64Array,
+): void {
+  if (type === 'float32') return;
+  const lo = type === 'int32' ? -(2 ** 31) : Number.MIN_SAFE_INTEGER;
+  const hi = type === 'int32' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isInteger(v) && v >= lo && v <= hi) continue;
+    throw new RangeError(
+      `${where}: expected integers in [${lo}, ${hi}] in feed ` +
+        `'${feedName}' for the ${type} input '${input}', received ${v} at ` +
+        `flat index ${i}; values are never rounded`,
+    );
+  }
+}
+
+/**
+ * An output tensor's values as float32, read by its fields, with dims
+ * that are integers >= 0 of rank >= 1 and match the number of values.
  *
  * @internal
  */
@@ -172,12 +250,28 @@ export function readOutput(
         (t && typeof t.type === 'string' ? ` of type '${t.type}'` : ''),
     );
   }
+  const dims = [...t.dims];
   const data = t.data as unknown as ArrayLike<number | bigint>;
+  const validDims =
+    dims.length >= 1 && dims.every((d) => Number.isInteger(d) && d >= 0);
+  if (!validDims) {
+    throw new ShapeError(
+      `${where}: expected output '${name}' to have dims of rank >= 1 of ` +
+        `integers >= 0, received dims [${dims.join(',')}]`,
+    );
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size !== data.length) {
+    throw new ShapeError(
+      `${where}: expected output '${name}' with dims ${formatShape(dims)} ` +
+        `to hold ${size} values, received ${data.length}`,
+    );
+  }
   return {
     values: Float32Array.from({ length: data.length }, (_, i) =>
       Number(data[i]),
     ),
-    dims: [...t.dims],
+    dims,
   };
 }
 

@@ -29,9 +29,9 @@ export interface TextEncoderArgs {
   /** Width of the token embeddings. */
   embeddingDim: number;
   /**
-   * Id of the padding token, used to derive the mask when no mask input
-   * is given (a token is real when its id differs from it).
-   * @defaultValue 0
+   * Id of the padding token, in `[0, vocabularySize)`, used to derive the
+   * mask when no mask input is given (a token is real when its id differs
+   * from it). @defaultValue 0
    */
   padId?: number;
   /**
@@ -56,15 +56,27 @@ export interface TokenInputs {
 }
 
 /**
- * Base class of the text encoders. Input: token ids `[batch, time]` (any
- * numeric dtype; they are rounded to int32), optionally followed by a mask
- * `[batch, time]` (1 or true = real token, 0 = padding). Without a mask,
- * tokens equal to `padId` are padding.
+ * Base class of the text encoders. Input: token ids `[batch, time]`
+ * (int32, or any numeric dtype holding integers), optionally followed by a
+ * mask `[batch, time]` (1 or true = real token, 0 = padding), given as a
+ * second input or as the `mask` keyword argument. Without a mask, tokens
+ * equal to `padId` are padding.
+ *
+ * Every call checks the ids before any computation: an id outside
+ * `[0, vocabularySize)` or a non-integer value (NaN included) throws a
+ * `RangeError` naming the layer, the id and its row and position; ids are
+ * never rounded or clipped.
  *
  * Padded positions never influence the encoding of the real tokens: their
  * embeddings are zeroed, recurrences carry their state over them,
  * attention gives them weight 0, and pooling skips them. A text with no
  * real token encodes to zeros.
+ *
+ * Empty inputs give empty or zero outputs on every backend: a batch of 0
+ * texts gives `[0, d]` (`[0, time, d]` with pooling `'none'`), and texts of
+ * length 0 (`time = 0`) encode to zeros `[batch, d]` (`[batch, 0, d]` with
+ * pooling `'none'`), as texts without a real token do. Such outputs do not
+ * depend on the weights, so they carry no gradient.
  */
 export abstract class TextEncoderLayer extends tfl.layers.Layer {
   /** Number of token ids. */
@@ -99,6 +111,12 @@ export abstract class TextEncoderLayer extends tfl.layers.Layer {
     this.embeddingDim = args.embeddingDim;
     this.padId = args.padId ?? 0;
     assertInteger(where, 'padId', this.padId, 0);
+    if (this.padId >= this.vocabularySize) {
+      throw new RangeError(
+        `${where}: expected padId in [0, ${this.vocabularySize}) ` +
+          `(vocabularySize ${this.vocabularySize}), received ${this.padId}`,
+      );
+    }
     this.dropout = args.dropout ?? 0;
     assertInRange(where, 'dropout', this.dropout, 0, 1, { openHigh: true });
     this.pooling = pooling;
@@ -136,16 +154,21 @@ export abstract class TextEncoderLayer extends tfl.layers.Layer {
     // null (which tfjs-layers' typing omits) says "no mask".
     if (this.pooling !== 'none') return null as unknown as tf.Tensor;
     const list = asTensorList(inputs);
-    if (list[1]) return tf.cast(list[1], 'bool');
     const given = Array.isArray(mask) ? mask[0] : mask;
-    if (given) return given;
-    return tf.notEqual(tf.cast(list[0] as tf.Tensor, 'int32'), this.padId);
+    if (!list[1] && given) return given;
+    // A tidy, so the cast and the padId scalar do not outlive the mask.
+    return tf.tidy(() =>
+      list[1]
+        ? tf.cast(list[1], 'bool')
+        : tf.notEqual(tf.cast(list[0] as tf.Tensor, 'int32'), this.padId),
+    );
   }
 
   /**
-   * Reads ids and mask from the call's inputs (inside the caller's tidy).
-   * Installs modalfuse's kernels first, so the embedding gradient works on
-   * wasm.
+   * Reads ids and mask from the call's inputs (inside the caller's tidy),
+   * after checking their shapes and every id, so a bad input throws before
+   * any tensor is made. Installs modalfuse's kernels first, so the
+   * embedding gradient works on wasm.
    */
   protected tokenInputs(
     inputs: tf.Tensor | tf.Tensor[],
@@ -155,16 +178,34 @@ export abstract class TextEncoderLayer extends tfl.layers.Layer {
     const list = asTensorList(inputs);
     this.checkShapes(list.map((t) => t.shape));
     const raw = list[0] as tf.Tensor2D;
+    // tfjs-layers passes an upstream mask (or a list of them) as kwargs.
+    const passed = kwargs['mask'] as tf.Tensor | tf.Tensor[] | null | undefined;
+    const given = list[1] ?? (Array.isArray(passed) ? passed[0] : passed);
+    if (list[1] === undefined && given) {
+      this.checkShapes([raw.shape, given.shape]);
+    }
+    this.checkIds(raw);
+
     const ids = (
-      raw.dtype === 'int32' ? raw : tf.cast(tf.round(raw), 'int32')
+      raw.dtype === 'int32' ? raw : tf.cast(raw, 'int32')
     ) as tf.Tensor2D;
-    const given = list[1] ?? (kwargs['mask'] as tf.Tensor | undefined);
     const mask = (
-      given === undefined
-        ? tf.cast(tf.notEqual(ids, this.padId), 'float32')
-        : tf.cast(tf.cast(given, 'bool'), 'float32')
+      given
+        ? tf.cast(tf.cast(given, 'bool'), 'float32')
+        : tf.cast(tf.notEqual(ids, this.padId), 'float32')
     ) as tf.Tensor2D;
     return { ids, mask };
+  }
+
+  /**
+   * The output of an input without positions (`batch` or `time` is 0):
+   * zeros of the output shape, or null when the input has positions.
+   */
+  protected emptyOutput(ids: tf.Tensor2D): tf.Tensor | null {
+    const [batch, time] = ids.shape;
+    if (batch > 0 && time > 0) return null;
+    const d = this.outputDim();
+    return tf.zeros(this.pooling === 'none' ? [batch, time, d] : [batch, d]);
   }
 
   /**
@@ -221,6 +262,35 @@ export abstract class TextEncoderLayer extends tfl.layers.Layer {
   /** Width of each token's state, the last axis of the output. */
   abstract outputDim(): number;
 
+  /**
+   * Throws unless every id is an integer in `[0, vocabularySize)`, naming
+   * the first bad one with its row and position.
+   */
+  protected checkIds(ids: tf.Tensor): void {
+    const where = `${this.constructor.name} '${this.name}'`;
+    if (ids.dtype === 'string' || ids.dtype === 'complex64') {
+      throw new TypeError(
+        `${where}: expected numeric token ids, received dtype '${ids.dtype}'`,
+      );
+    }
+    const values = ids.dataSync() as ArrayLike<number>;
+    const exact = ids.dtype === 'int32' || ids.dtype === 'bool';
+    const size = this.vocabularySize;
+    const time = ids.shape[1] as number;
+    for (let i = 0; i < values.length; i++) {
+      const id = values[i] as number;
+      if ((exact || Number.isInteger(id)) && id >= 0 && id < size) continue;
+      const at = `row ${Math.floor(i / time)}, position ${i % time}`;
+      throw new RangeError(
+        Number.isInteger(id)
+          ? `${where}: expected token ids in [0, ${size}) (vocabularySize ` +
+              `${size}), received ${id} at ${at}`
+          : `${where}: expected integer token ids, received ${id} at ` +
+              `${at}; ids are never rounded`,
+      );
+    }
+  }
+
   /** Throws a ShapeError unless the inputs are ids and an optional mask. */
   protected checkShapes(shapes: readonly (readonly (number | null)[])[]): void {
     const where = `${this.constructor.name} '${this.name}'`;
@@ -249,6 +319,8 @@ export abstract class TextEncoderLayer extends tfl.layers.Layer {
 /**
  * Pools per-token states over the real tokens (see
  * {@link TextEncoderLayer}); `last` is treated as the last real token.
+ * States without positions (batch or time 0) give zeros of the output
+ * shape.
  *
  * @param states - `[batch, time, d]`.
  * @param mask - `[batch, time]`, 1 for real tokens, float32.
@@ -260,6 +332,12 @@ export function poolTokens(
   mask: tf.Tensor2D,
   pooling: TextPooling,
 ): tf.Tensor {
+  // No positions: nothing to pool. Some kernels (wasm) cannot reduce
+  // empty tensors, so the zeros are made directly.
+  const [batch, time, d] = states.shape;
+  if (batch === 0 || time === 0) {
+    return tf.zeros(pooling === 'none' ? [batch, time, d] : [batch, d]);
+  }
   const m = tf.expandDims(mask, 2); // [batch, time, 1]
   switch (pooling) {
     case 'none':
@@ -283,7 +361,6 @@ export function poolTokens(
     case 'first':
     case 'last': {
       // One-hot of the first (or last) real position; all zeros when none.
-      const time = mask.shape[1];
       const order = tf.range(0, time, 1, 'float32');
       const key =
         pooling === 'first'

@@ -14,7 +14,7 @@ import { describe } from '../internal/errors';
  * others.
  */
 export interface TextTokenizer {
-  /** Token ids of one text, without padding. */
+  /** Token ids of one text (an array or typed array), without padding. */
   encode(text: string): ArrayLike<number>;
   /** Id of the padding token. */
   readonly padId: number;
@@ -61,6 +61,9 @@ export interface TokenBatch {
   truncated: number;
 }
 
+/** Largest id a padded batch holds: ids are stored as int32. */
+const MAX_ID = 2 ** 31 - 1;
+
 /**
  * Pads (or truncates) id sequences to one length and builds the mask.
  *
@@ -70,49 +73,22 @@ export interface TokenBatch {
  * batch.ids; // Int32Array [5, 6, 8, 0]
  * batch.mask; // Uint8Array [1, 1, 1, 0]
  * ```
- * @param sequences - One id sequence per row.
+ * @param sequences - One id sequence (array or typed array) per row.
  * @param options - Length, sides and the padding id.
  * @returns The padded batch.
- * @throws RangeError for a length below 1 or a non-integer id.
+ * @throws TypeError when `sequences` is not an array of id sequences or
+ *   the options are missing; RangeError for a length below 1, or an id or
+ *   `padId` that is not an integer in `[0, 2**31 - 1]` (ids are int32).
  */
 export function padSequences(
   sequences: readonly ArrayLike<number>[],
   options: PadOptions & { padId: number },
 ): TokenBatch {
   const where = 'padSequences';
-  const { length, padId } = options;
-  assertInteger(where, 'length', length, 1);
-  assertInteger(where, 'padId', padId, 0);
-  const truncation = options.truncation ?? 'end';
-  const padding = options.padding ?? 'end';
-  assertOneOf(where, 'truncation', truncation, ['start', 'end']);
-  assertOneOf(where, 'padding', padding, ['start', 'end']);
-
-  const batch = sequences.length;
-  const ids = new Int32Array(batch * length).fill(padId);
-  const mask = new Uint8Array(batch * length);
-  const lengths = new Int32Array(batch);
-  let truncated = 0;
-  sequences.forEach((seq, r) => {
-    const n = seq.length;
-    const kept = Math.min(n, length);
-    if (n > length) truncated++;
-    const from = truncation === 'start' ? n - kept : 0;
-    const to = padding === 'start' ? length - kept : 0;
-    for (let i = 0; i < kept; i++) {
-      const id = seq[from + i] as number;
-      if (!Number.isInteger(id) || id < 0) {
-        throw new RangeError(
-          `${where}: expected non-negative integer ids, received ` +
-            `${describe(id)} at position ${from + i} of row ${r}`,
-        );
-      }
-      ids[r * length + to + i] = id;
-      mask[r * length + to + i] = 1;
-    }
-    lengths[r] = kept;
-  });
-  return { ids, mask, batch, length, lengths, truncated };
+  checkSequences(where, sequences);
+  checkPadOptions(where, options);
+  checkId(where, 'padId', options.padId);
+  return pad(where, sequences, options, options.padId);
 }
 
 /**
@@ -128,8 +104,9 @@ export function padSequences(
  * @param texts - The texts.
  * @param options - See {@link EncodeBatchOptions}.
  * @returns The padded batch.
- * @throws TypeError when a text is not a string; RangeError when a text
- *   gives no token (unless `allowEmpty`) or an id is outside
+ * @throws TypeError when a text is not a string, the options are missing,
+ *   or the tokenizer's encode does not return an array of ids; RangeError
+ *   when a text gives no token (unless `allowEmpty`) or an id is outside
  *   `[0, vocabularySize)`.
  */
 export function encodeBatch(
@@ -144,6 +121,9 @@ export function encodeBatch(
       `${where}: expected an array of texts, received ${describe(texts)}`,
     );
   }
+  checkPadOptions(where, options);
+  checkId(where, 'padId', tokenizer.padId);
+
   const size = tokenizer.vocabularySize;
   const sequences = texts.map((text, i) => {
     if (typeof text !== 'string') {
@@ -152,7 +132,13 @@ export function encodeBatch(
           describe(text),
       );
     }
-    const ids = tokenizer.encode(text);
+    const ids: unknown = tokenizer.encode(text);
+    if (!isIdArray(ids)) {
+      throw new TypeError(
+        `${where}: expected encode to return an array of ids for text ` +
+          `${i} (${describe(text)}), received ${describe(ids)}`,
+      );
+    }
     if (ids.length === 0 && !options.allowEmpty) {
       throw new RangeError(
         `${where}: expected every text to give at least one token, ` +
@@ -171,7 +157,7 @@ export function encodeBatch(
     }
     return ids;
   });
-  return padSequences(sequences, { ...options, padId: tokenizer.padId });
+  return pad(where, sequences, options, tokenizer.padId);
 }
 
 /**
@@ -182,6 +168,8 @@ export function encodeBatch(
  * @param batch - A {@link TokenBatch}.
  * @param maskDtype - dtype of the mask. @defaultValue 'float32'
  * @returns The two tensors; the caller disposes them.
+ * @throws TypeError for a `maskDtype` other than `'float32'` or `'bool'`
+ *   (ids are always int32), or a batch that is not a {@link TokenBatch}.
  */
 export function tokenBatchTensors(
   batch: TokenBatch,
@@ -192,6 +180,24 @@ export function tokenBatchTensors(
   /** 1 (or true) for a real token, 0 (false) for padding. */
   mask: tf.Tensor2D;
 } {
+  const where = 'tokenBatchTensors';
+  assertOneOf(where, 'maskDtype', maskDtype, ['float32', 'bool']);
+  const ok =
+    batch !== null &&
+    typeof batch === 'object' &&
+    batch.ids instanceof Int32Array &&
+    batch.mask instanceof Uint8Array &&
+    Number.isInteger(batch.batch) &&
+    Number.isInteger(batch.length) &&
+    batch.ids.length === batch.batch * batch.length &&
+    batch.mask.length === batch.ids.length;
+  if (!ok) {
+    throw new TypeError(
+      `${where}: expected a TokenBatch (from encodeBatch or padSequences), ` +
+        `received ${describe(batch)}`,
+    );
+  }
+
   const shape: [number, number] = [batch.batch, batch.length];
   const mask =
     maskDtype === 'bool'
@@ -238,22 +244,29 @@ export function tokenizerFromFunction(
 
 /**
  * The part of a Hugging Face tokenizer that {@link huggingFaceTokenizer}
- * uses; `Tokenizer` of `@huggingface/tokenizers` (and of transformers.js)
- * has it.
+ * uses; `Tokenizer` of `@huggingface/tokenizers` has it, and so do
+ * tokenizers whose `encode` returns the ids themselves (transformers.js).
  */
 export interface HuggingFaceTokenizerLike {
-  /** Encodes one text. */
+  /** Encodes one text: an Encoding with `ids`, or the ids. */
   encode(
     text: string,
     options?: { add_special_tokens?: boolean },
-  ): {
-    /** The token ids of the text. */
-    ids: readonly number[];
-  };
-  /** Id of a token, or undefined. */
-  token_to_id(token: string): number | undefined;
-  /** Token to id, added tokens included when asked. */
-  get_vocab(withAddedTokens?: boolean): Map<string, number>;
+  ):
+    | {
+        /** The token ids of the text. */
+        ids: ArrayLike<number>;
+      }
+    | ArrayLike<number>;
+  /**
+   * Id of a token, or undefined (or null); when absent, tokens are looked
+   * up in `get_vocab()`.
+   */
+  token_to_id?(token: string): number | undefined | null;
+  /** Token to id (a Map or a plain object), added tokens included when asked. */
+  get_vocab(
+    withAddedTokens?: boolean,
+  ): Map<string, number> | Record<string, number>;
 }
 
 /** Options of {@link huggingFaceTokenizer}. */
@@ -275,7 +288,9 @@ export interface HuggingFaceTokenizerOptions {
 /**
  * Adapts a Hugging Face tokenizer, loaded from a model's `tokenizer.json`
  * (for instance with `@huggingface/tokenizers`), so a pretrained encoder
- * gets exactly the ids it was trained with.
+ * gets exactly the ids it was trained with. `encode` may return an
+ * Encoding with `ids` or the ids themselves; `get_vocab` a Map or a plain
+ * object.
  *
  * @example
  * ```ts
@@ -287,16 +302,19 @@ export interface HuggingFaceTokenizerOptions {
  * @param tokenizer - The loaded tokenizer.
  * @param options - See {@link HuggingFaceTokenizerOptions}.
  * @returns The adapted tokenizer.
- * @throws TypeError when the object lacks `encode`, `token_to_id` or
- *   `get_vocab`; RangeError when no padding token is found (the message
- *   lists the names tried).
+ * @throws TypeError when the object lacks `encode` or `get_vocab`, when
+ *   `get_vocab` returns neither a Map nor a plain object, or (when a text
+ *   is encoded) `encode` returns neither ids nor an object with ids;
+ *   RangeError for an empty vocabulary, a vocabulary id that is not an
+ *   integer >= 0, a `padId` outside the vocabulary, or no padding token
+ *   (the message lists the names tried).
  */
 export function huggingFaceTokenizer(
   tokenizer: HuggingFaceTokenizerLike,
   options: HuggingFaceTokenizerOptions = {},
 ): TextTokenizer {
   const where = 'huggingFaceTokenizer';
-  for (const method of ['encode', 'token_to_id', 'get_vocab'] as const) {
+  for (const method of ['encode', 'get_vocab'] as const) {
     if (
       typeof (tokenizer as unknown as Record<string, unknown>)?.[method] !==
       'function'
@@ -308,30 +326,84 @@ export function huggingFaceTokenizer(
       );
     }
   }
+  const vocab = vocabularyOf(where, tokenizer.get_vocab(true));
   let vocabularySize = 0;
-  for (const id of tokenizer.get_vocab(true).values()) {
+  for (const id of vocab.values()) {
     vocabularySize = Math.max(vocabularySize, id + 1);
   }
-  const padId = options.padId ?? findPadId(where, tokenizer, options.padToken);
+  const padId =
+    options.padId ?? findPadId(where, tokenizer, vocab, options.padToken);
   const addSpecial = options.addSpecialTokens ?? true;
-  return tokenizerFromFunction({
+
+  const adapted: TextTokenizer = {
     encode: (text) =>
-      tokenizer.encode(text, { add_special_tokens: addSpecial }).ids,
+      idsOf(where, tokenizer.encode(text, { add_special_tokens: addSpecial })),
     padId,
     vocabularySize,
-  });
+  };
+  checkTokenizer(where, adapted);
+  return adapted;
+}
+
+/** The ids of an encode result: the ids, or an Encoding's `ids`. */
+function idsOf(where: string, result: unknown): ArrayLike<number> {
+  if (isIdArray(result)) return result;
+  const ids = (result as { ids?: unknown } | null)?.ids;
+  if (isIdArray(ids)) return ids;
+  throw new TypeError(
+    `${where}: expected encode to return the ids (an array) or an object ` +
+      `with ids (an Encoding), received ${describe(result)}`,
+  );
+}
+
+/** Token to id from what get_vocab returned: a Map or a plain object. */
+function vocabularyOf(where: string, vocab: unknown): Map<string, number> {
+  const isPlain =
+    vocab !== null &&
+    typeof vocab === 'object' &&
+    Object.getPrototypeOf(vocab) === Object.prototype;
+  if (!(vocab instanceof Map) && !isPlain) {
+    throw new TypeError(
+      `${where}: expected get_vocab to return a Map or a plain object of ` +
+        `token to id, received ${describe(vocab)}`,
+    );
+  }
+  const entries = new Map<string, number>(
+    vocab instanceof Map
+      ? vocab
+      : Object.entries(vocab as Record<string, number>),
+  );
+  if (entries.size === 0) {
+    throw new RangeError(
+      `${where}: expected get_vocab to return at least one token, ` +
+        `received an empty vocabulary`,
+    );
+  }
+  for (const [token, id] of entries) {
+    if (!Number.isInteger(id) || id < 0) {
+      throw new RangeError(
+        `${where}: expected get_vocab ids to be integers >= 0, received ` +
+          `${describe(id)} for token ${describe(token)}`,
+      );
+    }
+  }
+  return entries;
 }
 
 function findPadId(
   where: string,
   tokenizer: HuggingFaceTokenizerLike,
+  vocab: Map<string, number>,
   padToken: string | undefined,
 ): number {
   const names =
     padToken === undefined ? ['[PAD]', '<pad>', '<|padding|>'] : [padToken];
   for (const name of names) {
-    const id = tokenizer.token_to_id(name);
-    if (id !== undefined) return id;
+    const id =
+      typeof tokenizer.token_to_id === 'function'
+        ? tokenizer.token_to_id(name)
+        : vocab.get(name);
+    if (id !== undefined && id !== null) return id;
   }
   throw new RangeError(
     `${where}: expected the vocabulary to have a padding token ` +
@@ -355,4 +427,93 @@ function checkTokenizer(where: string, tokenizer: TextTokenizer): void {
         describe(padId),
     );
   }
+}
+
+/** True for an array or typed array (the forms a token-id list takes). */
+function isIdArray(value: unknown): value is ArrayLike<number> {
+  return (
+    Array.isArray(value) ||
+    (ArrayBuffer.isView(value) && !(value instanceof DataView))
+  );
+}
+
+function checkSequences(where: string, sequences: unknown): void {
+  if (!Array.isArray(sequences)) {
+    throw new TypeError(
+      `${where}: expected an array of id sequences (one array of ids per ` +
+        `row), received ${describe(sequences)}`,
+    );
+  }
+  sequences.forEach((row: unknown, r) => {
+    if (!isIdArray(row)) {
+      throw new TypeError(
+        `${where}: expected row ${r} to be an array of ids, received ` +
+          describe(row),
+      );
+    }
+  });
+}
+
+function checkPadOptions(where: string, options: PadOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `${where}: expected options with a length, such as { length: 32 }, ` +
+        `received ${describe(options)}`,
+    );
+  }
+  assertInteger(where, 'length', options.length, 1);
+  assertOneOf(where, 'truncation', options.truncation ?? 'end', [
+    'start',
+    'end',
+  ]);
+  assertOneOf(where, 'padding', options.padding ?? 'end', ['start', 'end']);
+}
+
+/** Throws a RangeError unless `id` is an integer int32 can hold, >= 0. */
+function checkId(where: string, name: string, id: unknown): void {
+  if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > MAX_ID) {
+    throw new RangeError(
+      `${where}: expected ${name} to be an integer in [0, ${MAX_ID}] ` +
+        `(int32), received ${describe(id)}`,
+    );
+  }
+}
+
+/** Pads checked sequences; names `where` in its errors. */
+function pad(
+  where: string,
+  sequences: readonly ArrayLike<number>[],
+  options: PadOptions,
+  padId: number,
+): TokenBatch {
+  const { length } = options;
+  const truncation = options.truncation ?? 'end';
+  const padding = options.padding ?? 'end';
+
+  const batch = sequences.length;
+  const ids = new Int32Array(batch * length).fill(padId);
+  const mask = new Uint8Array(batch * length);
+  const lengths = new Int32Array(batch);
+  let truncated = 0;
+  sequences.forEach((seq, r) => {
+    const n = seq.length;
+    const kept = Math.min(n, length);
+    if (n > length) truncated++;
+    const from = truncation === 'start' ? n - kept : 0;
+    const to = padding === 'start' ? length - kept : 0;
+    for (let i = 0; i < kept; i++) {
+      const id = seq[from + i] as number;
+      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) {
+        throw new RangeError(
+          `${where}: expected ids that are integers in [0, ${MAX_ID}] ` +
+            `(int32), received ${describe(id)} at position ${from + i} of ` +
+            `row ${r}`,
+        );
+      }
+      ids[r * length + to + i] = id;
+      mask[r * length + to + i] = 1;
+    }
+    lengths[r] = kept;
+  });
+  return { ids, mask, batch, length, lengths, truncated };
 }

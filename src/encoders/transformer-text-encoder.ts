@@ -79,9 +79,13 @@ interface BlockWeights {
  * position embeddings; with the key mask, the real tokens' states equal
  * those of the unpadded text.
  *
- * Input: ids `[batch, time]` with `time <= maxLength`, and an optional mask
- * (see {@link TextEncoderLayer}). Output: `[batch, embeddingDim]`, or
- * `[batch, time, embeddingDim]` with `pooling: 'none'`. `dropout` applies
+ * Input: ids `[batch, time]` with `time <= maxLength`, each in
+ * `[0, vocabularySize)`, and an optional mask (see
+ * {@link TextEncoderLayer}). Output: `[batch, embeddingDim]`, or
+ * `[batch, time, embeddingDim]` with `pooling: 'none'`. Empty inputs: a
+ * batch of 0 gives `[0, embeddingDim]` (`[0, time, embeddingDim]`), and
+ * `time = 0` gives zeros `[batch, embeddingDim]`
+ * (`[batch, 0, embeddingDim]`). `dropout` applies
  * to each residual branch while training.
  *
  * @see Vaswani et al. (2017), Attention Is All You Need; Xiong et al.
@@ -189,6 +193,9 @@ export class TransformerTextEncoder extends TextEncoderLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const { ids, mask } = this.tokenInputs(inputs, kwargs);
+      const empty = this.emptyOutput(ids);
+      if (empty) return empty;
+
       const [batch, time] = ids.shape;
       const e = this.embeddingDim;
 

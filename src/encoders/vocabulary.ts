@@ -122,17 +122,38 @@ export class Vocabulary implements TextTokenizer {
   /**
    * Builds a vocabulary from training texts.
    *
-   * @param texts - The training texts.
+   * @param texts - The training texts: an array (or other iterable) of
+   *   strings, never a single string.
    * @param options - See {@link VocabularyOptions}.
    * @returns The vocabulary.
-   * @throws TypeError when a text is not a string; RangeError for invalid
-   *   options, repeated reserved tokens, or texts that give no word.
+   * @throws TypeError when `texts` is a string or not iterable, or a text
+   *   is not a string; RangeError for invalid options (an unknown `locale`
+   *   included), repeated reserved tokens, or texts that give no word.
    */
   static fit(
     texts: Iterable<string>,
     options: VocabularyOptions = {},
   ): Vocabulary {
     const where = 'Vocabulary.fit';
+    if (typeof texts === 'string') {
+      throw new TypeError(
+        `${where}: expected an array of texts, received a single string ` +
+          `${describe(texts)}; wrap it in an array: [text]`,
+      );
+    }
+    const iterable =
+      texts !== null &&
+      typeof texts === 'object' &&
+      typeof (texts as Partial<Iterable<string>>)[Symbol.iterator] ===
+        'function';
+    if (!iterable) {
+      throw new TypeError(
+        `${where}: expected an array (or other iterable) of texts, ` +
+          `received ${describe(texts)}`,
+      );
+    }
+    const locale = options.locale ?? null;
+    checkLocale(where, locale);
     const minCount = options.minCount ?? 1;
     assertInteger(where, 'minCount', minCount, 1);
     const reservedTokens = [
@@ -148,7 +169,7 @@ export class Vocabulary implements TextTokenizer {
     const base = new Vocabulary({
       tokens: reservedTokens,
       lowercase: options.lowercase ?? true,
-      locale: options.locale ?? null,
+      locale,
       punctuation: options.punctuation ?? true,
       reserved: reservedTokens.length,
     });
@@ -267,8 +288,8 @@ export class Vocabulary implements TextTokenizer {
    * @param json - The plain data (parsed JSON).
    * @returns The vocabulary.
    * @throws TypeError when `kind` is not `'Vocabulary'` or a field has the
-   *   wrong type; RangeError when tokens repeat or `reserved` is out of
-   *   range.
+   *   wrong type; RangeError when tokens repeat, `reserved` is out of
+   *   range or `locale` is not a valid language tag.
    */
   static fromJSON(json: unknown): Vocabulary {
     const where = 'Vocabulary.fromJSON';
@@ -293,6 +314,7 @@ export class Vocabulary implements TextTokenizer {
           `punctuation ${describe(punctuation)}, locale ${describe(locale)}`,
       );
     }
+    checkLocale(where, locale);
     assertInteger(where, 'reserved', reserved, 2);
     if (reserved > tokens.length) {
       throw new RangeError(
@@ -371,5 +393,19 @@ function checkReserved(where: string, tokens: readonly string[]): void {
       );
     }
     seen.add(token);
+  }
+}
+
+/** Throws unless `locale` is null or a valid BCP 47 language tag. */
+function checkLocale(where: string, locale: unknown): void {
+  if (locale === null) return;
+  const expected =
+    `${where}: expected locale to be a BCP 47 language tag such as 'tr' ` +
+    `or 'en-US' (or omitted), received ${describe(locale)}`;
+  if (typeof locale !== 'string') throw new TypeError(expected);
+  try {
+    'a'.toLocaleLowerCase(locale);
+  } catch {
+    throw new RangeError(expected);
   }
 }

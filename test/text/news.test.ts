@@ -74,6 +74,60 @@ describe('vaderSentiment', () => {
   });
 });
 
+describe('sentimentClass and summarizeSentiment', () => {
+  it('counts every score in exactly one class, threshold 0 included', () => {
+    expect(summarizeSentiment([0, 0], { threshold: 0 })).toEqual({
+      mean: 0,
+      positiveShare: 0,
+      negativeShare: 0,
+      count: 2,
+    });
+    expect(summarizeSentiment([0.2, 0, -0.1, 0.3], { threshold: 0 })).toEqual({
+      mean: 0.1,
+      positiveShare: 0.5,
+      negativeShare: 0.25,
+      count: 4,
+    });
+    expect([0, 1e-9, -1e-9].map((c) => sentimentClass(c, 0))).toEqual([
+      'neutral',
+      'positive',
+      'negative',
+    ]);
+    expect(sentimentClass(1.5, 1.2)).toBe('positive');
+  });
+
+  it('rejects NaN scores and thresholds that are not finite and >= 0', () => {
+    expect(() => sentimentClass(NaN)).toThrow(
+      /^sentimentClass: expected a finite compound score, received NaN$/,
+    );
+    for (const bad of [-0.05, NaN, Infinity]) {
+      expect(() => sentimentClass(0.1, bad)).toThrow(
+        `sentimentClass: expected threshold to be a finite number >= 0, received ${bad}`,
+      );
+      expect(() => summarizeSentiment([0.1], { threshold: bad })).toThrow(
+        `summarizeSentiment: expected threshold to be a finite number >= 0, received ${bad}`,
+      );
+    }
+    expect(() => summarizeSentiment([0.1, Infinity])).toThrow(
+      /^summarizeSentiment: expected finite compound scores, received Infinity at index 1$/,
+    );
+  });
+
+  it('points to .compound when given whole vaderSentiment results', () => {
+    const scores = vaderSentiment(['Profits soar', 'Shares plunge']);
+    const hint =
+      /; pass the compound field of each vaderSentiment result, e.g. scores.map\(\(s\) => s.compound\)$/;
+    expect(() => summarizeSentiment(scores as never)).toThrow(
+      /^summarizeSentiment: expected compound scores \(numbers\), received an? Object at index 0/,
+    );
+    expect(() => summarizeSentiment(scores as never)).toThrow(hint);
+    expect(() => sentimentClass(scores[0] as never)).toThrow(hint);
+    expect(() => sentimentClass('0.5' as never)).toThrow(
+      /^sentimentClass: expected compound scores \(numbers\), received "0.5"$/,
+    );
+  });
+});
+
 // New York sessions around the 4 July 2016 holiday and the March 2016
 // daylight-saving change (Sunday 13 March).
 const SESSIONS = [
@@ -165,6 +219,17 @@ describe('alignNewsToSessions', () => {
     expect(() => alignNewsToSessions([], ['2016-02-30'])).toThrow(
       /expected session dates as YYYY-MM-DD, received "2016-02-30" at index 0/,
     );
+    expect(() => alignNewsToSessions('2016-07-01' as never, SESSIONS)).toThrow(
+      new TypeError(
+        'alignNewsToSessions: expected an array of news times, received ' +
+          '"2016-07-01" (wrap one time in an array)',
+      ),
+    );
+    expect(() =>
+      alignNewsToSessions([], SESSIONS, { earlyCloses: { 'July 1': '13:00' } }),
+    ).toThrow(
+      /^alignNewsToSessions: expected earlyCloses keyed by session dates as YYYY-MM-DD, received the key "July 1"$/,
+    );
   });
 });
 
@@ -182,6 +247,26 @@ describe('sessionSentiment', () => {
     expect(Array.from(summary.negativeShare)).toEqual([0, 1, 0, 0.5, 0]);
     expect(() => sessionSentiment(aligned, [0.1])).toThrow(
       /expected one score per aligned item \(4\), received 1/,
+    );
+  });
+
+  it('names a bad score by its index in the scores given', () => {
+    const aligned = alignNewsToSessions(
+      ['2016-07-01', '2016-07-01', '2016-07-02', '2016-03-14'],
+      SESSIONS,
+    );
+    // Item 2 is the only one of its session.
+    expect(() => sessionSentiment(aligned, [0.5, -0.1, NaN, -0.3])).toThrow(
+      /^sessionSentiment: expected finite compound scores, received NaN at index 2$/,
+    );
+    const whole = vaderSentiment(['a gain', 'a loss', 'flat', 'fine']);
+    expect(() => sessionSentiment(aligned, whole as never)).toThrow(
+      /^sessionSentiment: expected compound scores \(numbers\), received an? Object at index 0; pass the compound field/,
+    );
+    expect(() =>
+      sessionSentiment(aligned, [0, 0, 0, 0], { threshold: -1 }),
+    ).toThrow(
+      /^sessionSentiment: expected threshold to be a finite number >= 0, received -1$/,
     );
   });
 });

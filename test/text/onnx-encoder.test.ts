@@ -210,6 +210,78 @@ describe('OnnxEncoder on onnxruntime-node', () => {
   });
 });
 
+describe('OnnxEncoder edge cases on onnxruntime-node', () => {
+  const empty = () => ({
+    input_ids: tf.zeros([0, 4], 'int32'),
+    attention_mask: tf.zeros([0, 4], 'int32'),
+  });
+
+  it.each([
+    ['last_hidden_state', 'none', [0, 4, 3]],
+    ['pooler_output', 'none', [0, 3]],
+    ['last_hidden_state', 'mean', [0, 3]],
+    ['last_hidden_state', 'first', [0, 3]],
+  ] as const)(
+    'returns an empty output of the right shape for 0 rows (%s, pooling %s)',
+    async (output, pooling, shape) => {
+      const encoder = new OnnxEncoder({
+        session,
+        tensor: ort.Tensor,
+        output,
+        pooling,
+      });
+      const out = await encoder.encode(empty());
+      expect(out.shape).toEqual(shape);
+      out.dispose();
+    },
+  );
+
+  it('encodes an empty list of texts to [0, d]', async () => {
+    const vocab = Vocabulary.fit(['profit rose']);
+    const encoder = new OnnxEncoder({ session, pooling: 'mean' });
+    const out = await encoder.encodeTexts(vocab, [], { length: 4 });
+    expect(out.shape).toEqual([0, 3]);
+    out.dispose();
+  });
+
+  it('rejects non-integer and NaN values in integer feeds instead of rounding them', async () => {
+    const encoder = new OnnxEncoder({ session, tensor: ort.Tensor });
+    const feed = (ids: number[]) => ({
+      input_ids: { values: ids, shape: [1, 2] },
+      attention_mask: { values: [1, 1], shape: [1, 2] },
+    });
+    await expect(encoder.encode(feed([3, 1.5]))).rejects.toThrow(
+      "OnnxEncoder.encode: expected integers in [-9007199254740991, 9007199254740991] in feed 'input_ids' for the int64 input 'input_ids', received 1.5 at flat index 1; values are never rounded",
+    );
+    await expect(encoder.encode(feed([NaN, 2]))).rejects.toThrow(
+      /feed 'input_ids' for the int64 input 'input_ids', received NaN at flat index 0/,
+    );
+  });
+
+  it('names the accepted feed forms, and rejects rank-0 feeds', async () => {
+    const encoder = new OnnxEncoder({ session, tensor: ort.Tensor });
+    const mask = { values: [1, 1], shape: [1, 2] };
+    await expect(
+      encoder.encode({ input_ids: [[3, 4]] as never, attention_mask: mask }),
+    ).rejects.toThrow(
+      "OnnxEncoder.encode: expected feed 'input_ids' to be a tf.Tensor or { values, shape } (row-major values and their shape), received an array of length 1",
+    );
+    const scalar = tf.scalar(3, 'int32');
+    await expect(
+      encoder.encode({ input_ids: scalar, attention_mask: mask }),
+    ).rejects.toThrow(
+      /^OnnxEncoder.encode: expected feed 'input_ids' of rank >= 1 \(\[rows, \.\.\.\]\), received shape \[\]$/,
+    );
+    await expect(
+      encoder.encode({
+        input_ids: { values: [3], shape: [] },
+        attention_mask: mask,
+      }),
+    ).rejects.toThrow(/expected feed 'input_ids' of rank >= 1/);
+    scalar.dispose();
+  });
+});
+
 describe('OnnxEncoder on a session double', () => {
   it('reads outputs by their fields, not by class, and feeds the declared types', async () => {
     const seen: Record<string, { type: string; dims: readonly number[] }> = {};
@@ -252,6 +324,111 @@ describe('OnnxEncoder on a session double', () => {
       }),
     ).rejects.toThrow(
       /expected output 'y' to be a numeric tensor .+received "nope"/,
+    );
+  });
+
+  /** A one-input double whose run returns `make(rows)` as output 'y'. */
+  const doubleOf = (
+    make: (rows: number) => { dims: number[]; data: Float32Array },
+    extra: object = {},
+  ) => ({
+    inputNames: ['x'],
+    outputNames: ['y'],
+    inputMetadata: [{ name: 'x', isTensor: true, type: 'float32' }],
+    async run(feeds: Record<string, unknown>) {
+      const rows = (feeds['x'] as { dims: number[] }).dims[0]!;
+      return { y: { type: 'float32', ...make(rows) } };
+    },
+    ...extra,
+  });
+  const x = (rows: number) => ({
+    x: { values: new Array(2 * rows).fill(1), shape: [rows, 2] },
+  });
+
+  it('names the output, expected and received when rows or dims do not fit', async () => {
+    const extraRow = doubleOf((rows) => ({
+      dims: [rows + 1, 2],
+      data: new Float32Array(2 * (rows + 1)),
+    }));
+    await expect(
+      new OnnxEncoder({ session: extraRow, tensor: ort.Tensor }).encode(x(2)),
+    ).rejects.toThrow(
+      "OnnxEncoder.encode: expected output 'y' to have 2 rows (the rows fed), received dims [3,2]",
+    );
+    const short = doubleOf((rows) => ({
+      dims: [rows, 2],
+      data: new Float32Array(2 * rows - 1),
+    }));
+    await expect(
+      new OnnxEncoder({ session: short, tensor: ort.Tensor }).encode(x(2)),
+    ).rejects.toThrow(
+      "OnnxEncoder.encode: expected output 'y' with dims [2,2] to hold 4 values, received 3",
+    );
+    const scalar = doubleOf(() => ({ dims: [], data: new Float32Array(1) }));
+    await expect(
+      new OnnxEncoder({ session: scalar, tensor: ort.Tensor }).encode(x(1)),
+    ).rejects.toThrow(
+      "OnnxEncoder.encode: expected output 'y' to have dims of rank >= 1 of integers >= 0, received dims []",
+    );
+    let calls = 0;
+    const growing = doubleOf((rows) => {
+      calls++;
+      return { dims: [rows, calls], data: new Float32Array(rows * calls) };
+    });
+    await expect(
+      new OnnxEncoder({
+        session: growing,
+        tensor: ort.Tensor,
+        batchSize: 1,
+      }).encode(x(2)),
+    ).rejects.toThrow(
+      "OnnxEncoder.encode: expected output 'y' to have the same dims after the rows in every batch, received [1,2] for rows from 1 after [null,1]",
+    );
+  });
+
+  it('says when the dims of an output of 0 rows are unknown', async () => {
+    const before = tf.memory().numTensors;
+    const plain = doubleOf((rows) => ({
+      dims: [rows, 2],
+      data: new Float32Array(2 * rows),
+    }));
+    const encoder = new OnnxEncoder({ session: plain, tensor: ort.Tensor });
+    await expect(encoder.encode(x(0))).rejects.toThrow(
+      "OnnxEncoder.encode: received 0 rows, and the dims of output 'y' cannot be inferred from the session's outputMetadata (no shape); pass at least one row",
+    );
+    const symbolic = doubleOf(() => ({ dims: [], data: new Float32Array() }), {
+      outputMetadata: [
+        { name: 'y', isTensor: true, type: 'float32', shape: ['n', 'k'] },
+      ],
+    });
+    await expect(
+      new OnnxEncoder({ session: symbolic, tensor: ort.Tensor }).encode(x(0)),
+    ).rejects.toThrow(/outputMetadata \(\[n,k\]\); pass at least one row/);
+    const fixed = doubleOf(() => ({ dims: [], data: new Float32Array() }), {
+      outputMetadata: [
+        { name: 'y', isTensor: true, type: 'float32', shape: ['n', 5] },
+      ],
+    });
+    const out = await new OnnxEncoder({
+      session: fixed,
+      tensor: ort.Tensor,
+    }).encode(x(0));
+    expect(out.shape).toEqual([0, 5]);
+    out.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a session without outputs or inputs', () => {
+    const plain = doubleOf(() => ({ dims: [], data: new Float32Array() }));
+    expect(
+      () => new OnnxEncoder({ session: { ...plain, outputNames: [] } }),
+    ).toThrow(
+      /^OnnxEncoder: expected a session with at least one output, received outputNames \[\]$/,
+    );
+    expect(
+      () => new OnnxEncoder({ session: { ...plain, inputNames: [] } }),
+    ).toThrow(
+      /^OnnxEncoder: expected a session with at least one input, received inputNames \[\]$/,
     );
   });
 });

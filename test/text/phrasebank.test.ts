@@ -14,6 +14,7 @@ import {
   parsePhraseBank,
   stratifiedSplit,
 } from '../../examples/phrasebank/data';
+import { parsePhraseBankArgs } from '../../examples/phrasebank/options';
 
 // Latin-1 text re-encoded to UTF-8, as the shared copy is: the mojibake of
 // the original is kept.
@@ -107,6 +108,37 @@ describe('PhraseBank data', () => {
       classifier.history.epochs[0]!.loss,
     );
     classifier.model.dispose();
+  });
+});
+
+describe('PhraseBank command line', () => {
+  it('parses the options with their defaults', () => {
+    expect(
+      parsePhraseBankArgs(['--epochs', '5', '--encoder', 'bilstm', '--quick']),
+    ).toEqual({
+      help: false,
+      agreement: '50',
+      encoder: 'bilstm',
+      backend: 'wasm',
+      quick: true,
+      epochs: 5,
+    });
+  });
+
+  it.each(['0', '-1', '1.5', 'x', ''])(
+    'rejects --epochs %j when parsing, before any training',
+    (value) => {
+      expect(() => parsePhraseBankArgs([`--epochs=${value}`])).toThrow(
+        `--epochs: expected an integer >= 1, received '${value}'`,
+      );
+    },
+  );
+
+  it('accepts --seed 0 and rejects a negative seed', () => {
+    expect(parsePhraseBankArgs(['--seed', '0']).seed).toBe(0);
+    expect(() => parsePhraseBankArgs(['--seed=-2'])).toThrow(
+      "--seed: expected an integer >= 0, received '-2'",
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { biLstmTextEncoder } from '../../src/encoders/bilstm-text-encoder';
 import { cnnTextEncoder } from '../../src/encoders/cnn-text-encoder';
@@ -75,6 +75,17 @@ describe.each(Object.keys(MAKERS))('%s on wasm', (name) => {
     wasm.gradients.forEach((g, i) =>
       expectClose(g, cpu.gradients[i]!, { atol: 1e-5, rtol: 1e-3 }),
     );
+  });
+
+  it('gives an empty output for a batch of 0 and zeros for texts of length 0', () => {
+    const layer = MAKERS[name]!();
+    const d = layer.outputDim();
+    const noTexts = layer.apply(tf.zeros([0, 5], 'int32')) as tf.Tensor;
+    expect(noTexts.shape).toEqual([0, d]);
+    const noTokens = layer.apply(tf.zeros([2, 0], 'int32')) as tf.Tensor;
+    expect(noTokens.shape).toEqual([2, d]);
+    expect(Array.from(noTokens.dataSync())).toEqual(new Array(2 * d).fill(0));
+    tf.dispose([noTexts, noTokens]);
   });
 
   it('keeps padding out of the encoding', () => {

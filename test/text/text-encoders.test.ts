@@ -19,6 +19,9 @@ const TEXTS = [[3, 4, 5, 6, 7], [8, 9], [10, 11, 2, 3], [5]];
 
 type Factory = (pooling?: string) => TextEncoderLayer;
 
+/** Options with a padId outside the vocabulary. */
+const SMALL = { vocabularySize: 10, embeddingDim: 4, padId: 10 };
+
 const ENCODERS: Record<string, { make: Factory; poolings: string[] }> = {
   BiLstmTextEncoder: {
     make: (pooling) =>
@@ -213,6 +216,107 @@ describe.each(Object.entries(ENCODERS))('%s', (name, { make, poolings }) => {
     expect(b).toEqual(a);
   });
 
+  it.each(poolings)(
+    'gives an empty output for a batch of 0 and zeros for texts of length 0 (pooling %s)',
+    async (pooling) => {
+      const layer = make(pooling);
+      const d = layer.outputDim();
+      const none = pooling === 'none';
+      const noTexts = layer.apply(tf.zeros([0, 4], 'int32')) as tf.Tensor;
+      expect(noTexts.shape).toEqual(none ? [0, 4, d] : [0, d]);
+      const noTokens = layer.apply(tf.zeros([2, 0], 'int32')) as tf.Tensor;
+      expect(noTokens.shape).toEqual(none ? [2, 0, d] : [2, d]);
+      expect(Array.from(noTokens.dataSync())).toEqual(
+        new Array(none ? 0 : 2 * d).fill(0),
+      );
+      expect(layer.computeOutputShape([0, 4])).toEqual(
+        none ? [0, 4, d] : [0, d],
+      );
+      const empty = tf.zeros([0, 4], 'int32');
+      await expectNoLeak(() => layer.apply(empty));
+      empty.dispose();
+    },
+  );
+
+  it('checks every id before computing: range, integers, and names the position', () => {
+    const layer = make();
+    const where = `${name} '${layer.name}'`;
+    const ids = (rows: number[][], dtype: 'int32' | 'float32' = 'int32') =>
+      tf.tensor2d(rows, [rows.length, rows[0]!.length], dtype);
+    expect(() =>
+      layer.apply(
+        ids([
+          [3, 4, 5],
+          [6, 12, 7],
+        ]),
+      ),
+    ).toThrow(
+      `${where}: expected token ids in [0, 12) (vocabularySize 12), ` +
+        'received 12 at row 1, position 1',
+    );
+    expect(() => layer.apply(ids([[3, -1, 5]]))).toThrow(
+      /expected token ids in \[0, 12\) \(vocabularySize 12\), received -1 at row 0, position 1/,
+    );
+    expect(() =>
+      layer.apply(
+        ids(
+          [
+            [3, 4],
+            [5, 1.5],
+          ],
+          'float32',
+        ),
+      ),
+    ).toThrow(
+      `${where}: expected integer token ids, received 1.5 at row 1, ` +
+        'position 1; ids are never rounded',
+    );
+    expect(() => layer.apply(ids([[NaN, 4]], 'float32'))).toThrow(
+      /expected integer token ids, received NaN at row 0, position 0/,
+    );
+    // Integers in a float tensor are read exactly.
+    expectClose(
+      layer.apply(ids(TEXTS.slice(1, 2), 'float32')) as tf.Tensor,
+      layer.apply(ids(TEXTS.slice(1, 2))) as tf.Tensor,
+      { atol: 0, rtol: 0 },
+    );
+  });
+
+  it('checks the shape of a mask passed as the mask keyword argument', () => {
+    const layer = make();
+    const ids = batchOf(5, 'end').ids;
+    expect(() => layer.apply(ids, { mask: tf.ones([4, 6]) })).toThrow(
+      new RegExp(
+        `${name} '.+': expected a mask of shape \\[4,5\\], received \\[4,6\\]`,
+      ),
+    );
+    const { mask } = batchOf(5, 'end');
+    expectClose(
+      layer.apply(ids, { mask }) as tf.Tensor,
+      layer.apply([ids, mask]) as tf.Tensor,
+      { atol: 0, rtol: 0 },
+    );
+  });
+
+  it('leaks no tensors when a call or a gradient fails on a bad id', async () => {
+    const layer = make();
+    layer.apply(batchOf(5, 'end').ids);
+    const bad = tf.tensor2d([[3, 4, 15]], [1, 3], 'int32');
+    const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      expect(() => layer.apply(bad)).toThrow(/received 15 at row 0/);
+      expect(() =>
+        tf.variableGrads(
+          () => tf.sum(layer.apply(bad) as tf.Tensor) as tf.Scalar,
+          weights,
+        ),
+      ).toThrow(/received 15 at row 0/);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    bad.dispose();
+  });
+
   it('names the layer, the expected and the received shapes on bad input', () => {
     const layer = make();
     expect(() => layer.apply(tf.ones([2, 3, 1]))).toThrow(
@@ -225,6 +329,21 @@ describe.each(Object.entries(ENCODERS))('%s', (name, { make, poolings }) => {
     );
     expect(() => make('bogus')).toThrow(
       /expected pooling to be one of .+received "bogus"/,
+    );
+  });
+});
+
+describe('text encoder constructors', () => {
+  it.each([
+    ['BiLstmTextEncoder', () => biLstmTextEncoder({ ...SMALL, units: 2 })],
+    ['CnnTextEncoder', () => cnnTextEncoder({ ...SMALL, filters: 2 })],
+    [
+      'TransformerTextEncoder',
+      () => transformerTextEncoder({ ...SMALL, maxLength: 4 }),
+    ],
+  ])('%s rejects a padId outside the vocabulary', (name, make) => {
+    expect(make).toThrow(
+      `${name}: expected padId in [0, 10) (vocabularySize 10), received 10`,
     );
   });
 });

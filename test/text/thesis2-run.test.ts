@@ -24,7 +24,11 @@ import {
   parseThesis2Args,
   thesis2Options,
 } from '../../examples/stock-prediction/thesis2/options';
-import { runThesis2 } from '../../examples/stock-prediction/thesis2/run';
+import { thesis2Report } from '../../examples/stock-prediction/thesis2/report';
+import {
+  runThesis2,
+  type Thesis2Results,
+} from '../../examples/stock-prediction/thesis2/run';
 import { expectClose } from '../helpers';
 import { roundTrip } from '../round-trip';
 
@@ -175,6 +179,82 @@ describe('thesis-2 options', () => {
     expect(DEFAULT_THESIS2.data).toMatch(
       /shared[\\/]data[\\/]daily-news-stock-djia$/,
     );
+  });
+});
+
+/** Results of one seed with the given rows, every metric 1. */
+function fakeResults(rowNames: string[]): Thesis2Results {
+  const spread = (mean: number) => ({
+    mean,
+    std: 0,
+    min: mean,
+    max: mean,
+    minSeed: 0,
+    maxSeed: 0,
+    n: 1,
+  });
+  const metrics = Object.fromEntries(
+    ['mae', 'rmse', 'mape', 'hit', 'skill']
+      .flatMap((m) => [`${m}Max`, `${m}Min`])
+      .concat('valMse')
+      .map((k) => [k, spread(1)]),
+  );
+  const rank = { rho: 0, p: 1, n: 10 };
+  const check = {
+    dates: ['2016-01-04', '2016-07-01'] as [string, string],
+    nextDaySentMean: rank,
+    nextDaySignSentMean: rank,
+    nextDaySignRelTrainMedian: rank,
+    nextDayNetTone: rank,
+    sameDaySentMean: rank,
+    hitRate: { rate: 0.5, n: 10, binomP: 1, shareUpDays: 0.5 },
+  };
+  const models = rowNames.filter((n) => n.startsWith('LSTM'));
+  return {
+    options: thesis2Options({ seeds: [0] }),
+    rowNames,
+    seeds: [
+      {
+        seed: 0,
+        rows: {},
+        comparisons: [],
+        notes: Object.fromEntries(models.map((n) => [n, ''])),
+        training: {},
+      },
+    ],
+    summary: Object.fromEntries(rowNames.map((n) => [n, metrics])),
+    seedMean: { rows: {}, comparisons: [] },
+    direction: {
+      trainMedian: 0,
+      all: check,
+      train: check,
+      val: check,
+      test: check,
+    },
+    data: {},
+    embeddings: null,
+    notes: [],
+    report: null as never,
+    totalSeconds: 60,
+    files: [],
+  } as Thesis2Results;
+}
+
+describe('thesis-2 report', () => {
+  const placeboNote = /\[placebo\]: the same model trained and tested/;
+  const rows = ['LSTM price', 'LSTM news', 'Drift (train mean)'];
+
+  it('explains [placebo] under the metrics tables only when a placebo ran', () => {
+    const without = thesis2Report(fakeResults(rows));
+    expect(without.text).not.toMatch(placeboNote);
+    expect(without.tables[0]!.note).toMatch(
+      /^Price units on the test part\. Skill:/,
+    );
+    const withPlacebo = thesis2Report(
+      fakeResults([...rows.slice(0, 2), 'LSTM news [placebo]', rows[2]!]),
+    );
+    expect(withPlacebo.tables[0]!.note).toMatch(placeboNote);
+    expect(withPlacebo.tables[1]!.note).toMatch(placeboNote);
   });
 });
 

@@ -152,6 +152,31 @@ describe('Vocabulary', () => {
       /expected distinct non-empty tokens, received "\[UNK\]" twice/,
     );
   });
+  it('asks for an array of texts instead of a single string or null', () => {
+    expect(() => Vocabulary.fit('profit rose' as never)).toThrow(
+      new TypeError(
+        'Vocabulary.fit: expected an array of texts, received a single ' +
+          'string "profit rose"; wrap it in an array: [text]',
+      ),
+    );
+    expect(() => Vocabulary.fit(null as never)).toThrow(
+      /Vocabulary.fit: expected an array \(or other iterable\) of texts, received null/,
+    );
+    expect(() => Vocabulary.fit(3 as never)).toThrow(
+      /expected an array \(or other iterable\) of texts, received 3/,
+    );
+  });
+
+  it('checks the locale when fitting and when restoring', () => {
+    expect(() => Vocabulary.fit(['a'], { locale: '!!' })).toThrow(
+      /Vocabulary.fit: expected locale to be a BCP 47 language tag such as 'tr' or 'en-US' \(or omitted\), received "!!"/,
+    );
+    const json = Vocabulary.fit(['a'], { locale: 'tr' }).toJSON();
+    expect(() => Vocabulary.fromJSON({ ...json, locale: '' })).toThrow(
+      /Vocabulary.fromJSON: expected locale to be a BCP 47 language tag .+received ""/,
+    );
+    expect(Vocabulary.fromJSON(json).locale).toBe('tr');
+  });
 });
 
 describe('padSequences and encodeBatch', () => {
@@ -216,6 +241,80 @@ describe('padSequences and encodeBatch', () => {
   });
 });
 
+describe('padSequences and encodeBatch errors', () => {
+  it('names padSequences and the row for input that is not id sequences', () => {
+    expect(() => padSequences(null as never, { length: 3, padId: 0 })).toThrow(
+      /padSequences: expected an array of id sequences \(one array of ids per row\), received null/,
+    );
+    expect(() =>
+      padSequences([[1], 3] as never, { length: 3, padId: 0 }),
+    ).toThrow(/padSequences: expected row 1 to be an array of ids, received 3/);
+    expect(() => padSequences([[1]], undefined as never)).toThrow(
+      /padSequences: expected options with a length, such as \{ length: 32 \}, received undefined/,
+    );
+  });
+
+  it('rejects ids that int32 cannot hold instead of wrapping them', () => {
+    expect(() => padSequences([[2 ** 31]], { length: 3, padId: 0 })).toThrow(
+      'padSequences: expected ids that are integers in [0, 2147483647] ' +
+        '(int32), received 2147483648 at position 0 of row 0',
+    );
+    expect(() => padSequences([[4, 1.5]], { length: 3, padId: 0 })).toThrow(
+      /received 1.5 at position 1 of row 0/,
+    );
+    expect(() => padSequences([[1]], { length: 3, padId: 2 ** 31 })).toThrow(
+      /padSequences: expected padId to be an integer in \[0, 2147483647\] \(int32\), received 2147483648/,
+    );
+    const max = padSequences([[2 ** 31 - 1]], { length: 1, padId: 0 });
+    expect(Array.from(max.ids)).toEqual([2 ** 31 - 1]);
+  });
+
+  it('names encodeBatch for missing options and a tokenizer that returns no array', () => {
+    const vocab = Vocabulary.fit(TRAIN);
+    expect(() =>
+      encodeBatch(vocab, ['Sales rose'], undefined as never),
+    ).toThrow(
+      /^encodeBatch: expected options with a length, such as \{ length: 32 \}, received undefined$/,
+    );
+    expect(() => encodeBatch(vocab, ['Sales'], { length: 0 })).toThrow(
+      /^encodeBatch: expected length to be an integer >= 1, received 0$/,
+    );
+    for (const [result, shown] of [
+      [3, '3'],
+      [null, 'null'],
+      ['12', '"12"'],
+    ] as const) {
+      const broken = tokenizerFromFunction({
+        encode: () => result as never,
+        padId: 0,
+        vocabularySize: 5,
+      });
+      expect(() => encodeBatch(broken, ['x', 'y'], { length: 3 })).toThrow(
+        `encodeBatch: expected encode to return an array of ids for text 0 ` +
+          `("x"), received ${shown}`,
+      );
+    }
+    const typed = tokenizerFromFunction({
+      encode: () => Int32Array.of(2, 3),
+      padId: 0,
+      vocabularySize: 5,
+    });
+    expect(Array.from(encodeBatch(typed, ['x'], { length: 3 }).ids)).toEqual([
+      2, 3, 0,
+    ]);
+  });
+
+  it('checks the mask dtype of tokenBatchTensors', () => {
+    const batch = padSequences([[1, 2]], { length: 2, padId: 0 });
+    expect(() => tokenBatchTensors(batch, 'int32' as never)).toThrow(
+      /^tokenBatchTensors: expected maskDtype to be one of 'float32', 'bool', received "int32"$/,
+    );
+    expect(() => tokenBatchTensors({} as never)).toThrow(
+      /tokenBatchTensors: expected a TokenBatch \(from encodeBatch or padSequences\)/,
+    );
+  });
+});
+
 describe('huggingFaceTokenizer', () => {
   const load = async () =>
     new Tokenizer(
@@ -256,6 +355,49 @@ describe('huggingFaceTokenizer', () => {
     const hf = await load();
     expect(() => huggingFaceTokenizer(hf, { padToken: '<pad>' })).toThrow(
       /expected the vocabulary to have a padding token \('<pad>'\), received none; pass padToken or padId/,
+    );
+  });
+
+  it('accepts encode returning the ids and get_vocab returning a plain object', () => {
+    const vocab: Record<string, number> = { '<pad>': 0, profit: 1, rose: 2 };
+    const seen: unknown[] = [];
+    // transformers.js style: encode gives the ids, no token_to_id.
+    const tokenizer = huggingFaceTokenizer({
+      encode: (text: string, options?: unknown) => {
+        seen.push(options);
+        return text.split(' ').map((w) => vocab[w] ?? 0);
+      },
+      get_vocab: () => vocab,
+    });
+    expect([tokenizer.padId, tokenizer.vocabularySize]).toEqual([0, 3]);
+    const batch = encodeBatch(tokenizer, ['profit rose'], { length: 3 });
+    expect(Array.from(batch.ids)).toEqual([1, 2, 0]);
+    expect(seen).toEqual([{ add_special_tokens: true }]);
+  });
+
+  it('names huggingFaceTokenizer for an empty vocabulary, a bad padId and unreadable results', async () => {
+    const fake = (extra: object) => ({
+      encode: () => ({ ids: [1] }),
+      get_vocab: () => new Map([['[PAD]', 0]]),
+      ...extra,
+    });
+    expect(() =>
+      huggingFaceTokenizer(fake({ get_vocab: () => new Map() })),
+    ).toThrow(
+      /^huggingFaceTokenizer: expected get_vocab to return at least one token, received an empty vocabulary$/,
+    );
+    expect(() =>
+      huggingFaceTokenizer(fake({ get_vocab: () => ['[PAD]'] })),
+    ).toThrow(
+      /^huggingFaceTokenizer: expected get_vocab to return a Map or a plain object of token to id, received an array of length 1$/,
+    );
+    const hf = await load();
+    expect(() => huggingFaceTokenizer(hf, { padId: 13 })).toThrow(
+      /^huggingFaceTokenizer: expected padId in \[0, 13\), received 13$/,
+    );
+    const odd = huggingFaceTokenizer(fake({ encode: () => ({ tokens: [] }) }));
+    expect(() => odd.encode('x')).toThrow(
+      /^huggingFaceTokenizer: expected encode to return the ids \(an array\) or an object with ids \(an Encoding\), received an? Object$/,
     );
   });
 });

@@ -103,9 +103,14 @@ function metricsTable(r: Thesis2Results, which: 'Max' | 'Min'): Table {
     }),
     rules: [firstPlacebo, firstBaseline].filter((i) => i > 0),
     note:
-      'Price units on the test part. [placebo]: the same model trained and ' +
-      'tested with the news rows shuffled across days. Skill: 1 − MAE / MAE ' +
-      'of the drift baseline. val MSE: ratio space, validation part.',
+      'Price units on the test part. ' +
+      // Explained only when a placebo ran (not with --no-placebo).
+      (firstPlacebo >= 0
+        ? '[placebo]: the same model trained and tested with the news rows ' +
+          'shuffled across days. '
+        : '') +
+      'Skill: 1 − MAE / MAE of the drift baseline. val MSE: ratio space, ' +
+      'validation part.',
   };
 }
 
