@@ -22,18 +22,20 @@ export {
 } from './vocabulary';
 export {
   encodeBatch,
-  huggingFaceTokenizer,
   padSequences,
   tokenBatchTensors,
-  tokenizerFromFunction,
   type EncodeBatchOptions,
-  type HuggingFaceTokenizerLike,
-  type HuggingFaceTokenizerOptions,
   type PadOptions,
   type TextTokenizer,
   type TokenBatch,
-  type TokenizerFunctionOptions,
 } from './tokenizer';
+export {
+  huggingFaceTokenizer,
+  tokenizerFromFunction,
+  type HuggingFaceTokenizerLike,
+  type HuggingFaceTokenizerOptions,
+  type TokenizerFunctionOptions,
+} from './tokenizer-adapters';
 export {
   TextEncoderLayer,
   poolTokens,

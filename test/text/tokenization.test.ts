@@ -8,11 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { cnnTextEncoder } from '../../src/encoders/cnn-text-encoder';
 import {
   encodeBatch,
-  huggingFaceTokenizer,
   padSequences,
   tokenBatchTensors,
-  tokenizerFromFunction,
 } from '../../src/encoders/tokenizer';
+import {
+  huggingFaceTokenizer,
+  tokenizerFromFunction,
+} from '../../src/encoders/tokenizer-adapters';
 import {
   Vocabulary,
   attachVocabulary,
