@@ -256,6 +256,54 @@ describe('thesis-2 report', () => {
     expect(withPlacebo.tables[0]!.note).toMatch(placeboNote);
     expect(withPlacebo.tables[1]!.note).toMatch(placeboNote);
   });
+
+  it('calls a model that wins in some seeds and loses in another mixed, not better', () => {
+    // Per seed, the Newey-West statistic of A vs B on max and min
+    // (negative: A better); |statistic| 3 is significant, 0 is not.
+    const dm = (nw: number) => ({
+      meanDifference: nw,
+      nw,
+      pNw: nw === 0 ? 1 : 0.003,
+      hln: nw,
+      pHln: nw === 0 ? 1 : 0.01,
+    });
+    const build = (perSeed: [number, number][]) => {
+      const r = fakeResults(rows);
+      const base = r.seeds[0]!;
+      r.seeds = perSeed.map(([max, min], seed) => ({
+        ...base,
+        seed,
+        comparisons: [
+          { a: 'LSTM news', b: 'LSTM price', max: dm(max), min: dm(min) },
+        ],
+      }));
+      return thesis2Report(r).verdict;
+    };
+    // Better on the max in two of three seeds, worse on the min in one.
+    const mixed = build([
+      [-3, 0],
+      [-3, 3],
+      [0, 0],
+    ]);
+    expect(mixed).toMatch(/No news model beats LSTM price/);
+    expect(mixed).toMatch(/Mixed \(significantly better .*\): LSTM news\./);
+    // Better on the max in two of three seeds and worse nowhere.
+    const win = build([
+      [-3, 0],
+      [-3, 0],
+      [0, 0],
+    ]);
+    expect(win).toMatch(/LSTM news beats LSTM price/);
+    expect(win).not.toMatch(/Mixed/);
+    // Better in one seed only: no claim either way.
+    const none = build([
+      [-3, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(none).toMatch(/No news model beats LSTM price/);
+    expect(none).not.toMatch(/Mixed/);
+  });
 });
 
 describe.skipIf(!existsSync(SHARED))(

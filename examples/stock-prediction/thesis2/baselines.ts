@@ -3,7 +3,7 @@
  * and ridge on the flattened price (or price and news) window. Ratio
  * predictions `[n][2]` relative to close_t.
  */
-import { selectRidge } from './library';
+import { selectRidge } from '../../../src/index';
 import type { BaselinePredictions } from '../baselines';
 import type { Thesis2Dataset, Thesis2Part } from './dataset';
 

@@ -23,7 +23,7 @@ import {
   vaderSentiment,
   type OhlcvSeries,
   type SessionSentiment,
-} from './library';
+} from '../../../src/index';
 
 /** The 10 price features of spec S3, in column order. */
 export const PRICE_FEATURES = [

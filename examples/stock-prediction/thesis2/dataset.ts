@@ -12,7 +12,7 @@ import {
   slidingWindows,
   type ChronologicalSplit,
   type WindowSamples,
-} from './library';
+} from '../../../src/index';
 import type { Part } from '../dataset';
 import { NEWS_FEATURES, PRICE_FEATURES, type DailyFeatures } from './data';
 

@@ -12,7 +12,7 @@ import {
   decisionFusionModel,
   lstmEncoder,
   type HeadSpec,
-} from './library';
+} from '../../../src/index';
 import type { InputName } from './dataset';
 
 /** Two independent heads Dense(32, relu) - Dense(1) (spec S7). */

@@ -2,7 +2,7 @@
  * Thesis 2 tables and verdict, rendered with the thesis-1 example's text
  * and Markdown table writers.
  */
-import type { SeedSpread } from './library';
+import type { SeedSpread } from '../../../src/index';
 import type { Comparison } from '../evaluate';
 import { toMarkdown, toText, type Table } from '../tables';
 import { BASELINES } from './baselines';
@@ -311,42 +311,65 @@ function verdictOf(r: Thesis2Results): string {
       `for the drift baseline.`,
   );
 
-  // Most seeds significant in one direction, on one output.
-  const most = (a: string, b: string, out: 'max' | 'min', sign: 1 | -1) =>
+  // Seeds in which A is significantly better (sign -1) or worse (+1) than
+  // B on one output.
+  const count = (a: string, b: string, out: 'max' | 'min', sign: 1 | -1) =>
     r.seeds.filter((seed) => {
       const t = findTest(seed.comparisons, a, b)?.[out];
       return t !== undefined && t.pNw < ALPHA && sign * t.nw > 0;
-    }).length >
-    n / 2;
-  // Better on at least one output and worse on none.
-  const wins = (a: string, b: string) =>
-    (['max', 'min'] as const).some((o) => most(a, b, o, -1)) &&
-    !(['max', 'min'] as const).some((o) => most(a, b, o, 1));
-  const helped: string[] = [];
-  const beyondPlacebo: string[] = [];
-  for (const m of models.filter((x) => x !== PRICE)) {
-    if (wins(m, PRICE)) helped.push(m);
-    const placebo = `${m} [placebo]`;
-    if (s[placebo] && wins(m, placebo)) beyondPlacebo.push(m);
-  }
+    }).length;
+  const outputs = ['max', 'min'] as const;
+  // A win: better in most seeds on some output, and significantly worse in
+  // no seed on either output. Mixed: significant wins and losses both.
+  const judge = (a: string, b: string): 'win' | 'mixed' | 'none' => {
+    const better = outputs.map((o) => count(a, b, o, -1));
+    const worse = outputs.map((o) => count(a, b, o, 1));
+    const anyWorse = worse.some((k) => k > 0);
+    if (better.some((k) => k > n / 2) && !anyWorse) return 'win';
+    return better.some((k) => k > 0) && anyWorse ? 'mixed' : 'none';
+  };
+  const verdicts = (against: (m: string) => string | null) => {
+    const win: string[] = [];
+    const mixed: string[] = [];
+    for (const m of models.filter((x) => x !== PRICE)) {
+      const b = against(m);
+      if (b === null) continue;
+      const v = judge(m, b);
+      if (v === 'win') win.push(m);
+      if (v === 'mixed') mixed.push(m);
+    }
+    return { win, mixed };
+  };
+  const mixedNote = (mixed: string[]) =>
+    mixed.length
+      ? ` Mixed (significantly better in some seeds or outputs, ` +
+        `significantly worse in others): ${mixed.join(', ')}.`
+      : '';
+  const helped = verdicts(() => PRICE);
   parts.push(
-    helped.length
-      ? `${helped.join(', ')} beat${helped.length === 1 ? 's' : ''} ${PRICE} ` +
-          `(Diebold-Mariano, p < ${ALPHA}, in most seeds on one output and ` +
-          `significantly worse on neither).`
+    (helped.win.length
+      ? `${helped.win.join(', ')} beat${helped.win.length === 1 ? 's' : ''} ${PRICE} ` +
+        `(Diebold-Mariano, p < ${ALPHA}, in most seeds on one output and ` +
+        `significantly worse in no seed).`
       : `No news model beats ${PRICE} significantly in most seeds on one ` +
-          `output without losing on the other.`,
+        `output without being significantly worse in some seed.`) +
+      mixedNote(helped.mixed),
   );
   const placebos = r.rowNames.some((x) => x.endsWith('[placebo]'));
   if (placebos) {
+    const real = verdicts((m) =>
+      s[`${m} [placebo]`] ? `${m} [placebo]` : null,
+    );
     parts.push(
-      beyondPlacebo.length
-        ? `Against shuffled news, ${beyondPlacebo.join(', ')} ` +
-            `${beyondPlacebo.length === 1 ? 'is' : 'are'} significantly better in most seeds, ` +
-            `so the day's news carries information beyond chance there.`
-        : `No news model is significantly better with the real news than with ` +
-            `the news shuffled across days in most seeds: the table gives no ` +
-            `evidence that the headlines help beyond chance.`,
+      (real.win.length
+        ? `Against shuffled news, ${real.win.join(', ')} ` +
+          `${real.win.length === 1 ? 'is' : 'are'} significantly better in most ` +
+          `seeds and worse in none, so the day's news carries information ` +
+          `beyond chance there.`
+        : `No news model is significantly better with the real news than ` +
+          `with the news shuffled across days in most seeds without being ` +
+          `worse in some: the table gives no clear evidence that the ` +
+          `headlines help beyond chance.`) + mixedNote(real.mixed),
     );
   }
   const d = r.direction.all;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { summarizeSeeds, type SeedSpread } from './library';
+import { summarizeSeeds, type SeedSpread } from '../../../src/index';
 import {
   compare,
   scoreAll,

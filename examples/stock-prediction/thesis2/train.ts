@@ -7,7 +7,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { fitLateFusionWeights, fitModel, predictBatched } from './library';
+import {
+  fitLateFusionWeights,
+  fitModel,
+  predictBatched,
+} from '../../../src/index';
 import type { Predictions, Ratios, TrainHooks } from '../experiment';
 import type { InputName, Thesis2Dataset } from './dataset';
 import {
