@@ -78,7 +78,7 @@ export interface BuildModelArgs {
  *
  * The result is an ordinary tfjs-layers model: `compile`, `fit`, `predict`
  * (inputs as an array in `model.inputNames` order, or use
- * `predictRecord`), `save` and `tf.loadLayersModel` all work, and
+ * `predictBatched`), `save` and `tf.loadLayersModel` all work, and
  * modalfuse's layers serialize with it.
  *
  * @example

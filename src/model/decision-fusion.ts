@@ -75,6 +75,18 @@ export function decisionFusionModel(args: DecisionFusionArgs): tfl.LayersModel {
     });
   }
   const inputNames = [...shapes.keys()].sort();
+  // Each model becomes a nested layer named after its key, beside the
+  // input layers and the fusion layer: tfjs needs the names distinct.
+  const clash = keys.find(
+    (k) => inputNames.includes(k) || k === 'decision_fusion',
+  );
+  if (clash !== undefined) {
+    throw new TypeError(
+      `${where}: expected model keys that differ from the input names ` +
+        `[${inputNames.join(', ')}] and from 'decision_fusion', received ` +
+        `the key '${clash}'; rename the key (e.g. '${clash}_model')`,
+    );
+  }
   const inputs = new Map(
     inputNames.map((name) => [
       name,

@@ -212,6 +212,16 @@ describe('decisionFusionModel', () => {
       /input 'series' has shape \[null,4,2\] in one model and \[null,5,2\] in model 'b'/,
     );
   });
+
+  it('rejects a model key that is also an input name', () => {
+    const series = unimodal('series', [4, 2], 1);
+    const chart = unimodal('chart', [8, 8, 1], 2);
+    expect(() =>
+      decisionFusionModel({ models: { series, cnn: chart } }),
+    ).toThrow(
+      /decisionFusionModel: expected model keys that differ from the input names \[chart, series\].*received the key 'series'/,
+    );
+  });
 });
 
 // Keep tfl referenced for the type-only import above in some editors.
