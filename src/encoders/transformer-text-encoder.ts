@@ -191,46 +191,81 @@ export class TransformerTextEncoder extends TextEncoderLayer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => this.forward(inputs, kwargs));
+  }
+
+  /**
+   * The self-attention weights of every block for a batch, in inference
+   * mode: one `[batch, heads, time, time]` tensor per block, bottom first
+   * (rows are queries, columns keys; padded keys get weight 0). Pass them
+   * to `explainAttention` or `explainAttentionRollout` with the mask; they
+   * describe where attention went, not what changed the output. The
+   * caller disposes them.
+   *
+   * @param ids - Token ids `[batch, time]`.
+   * @param mask - Optional mask `[batch, time]` (default: ids ≠ padId).
+   * @returns One tensor per block.
+   * @throws Error before the layer is built; the errors of `apply` for
+   *   bad ids or masks.
+   */
+  attentionWeights(ids: tf.Tensor, mask?: tf.Tensor): tf.Tensor4D[] {
+    if (!this.built) {
+      throw new Error(
+        `TransformerTextEncoder '${this.name}': attentionWeights needs a ` +
+          `built layer; apply it (or build its model) first`,
+      );
+    }
     return tf.tidy(() => {
-      const { ids, mask } = this.tokenInputs(inputs, kwargs);
-      const empty = this.emptyOutput(ids);
-      if (empty) return empty;
-
-      const [batch, time] = ids.shape;
-      const e = this.embeddingDim;
-
-      // Position p = number of real tokens before this one.
-      const position = tf.cast(
-        tf.maximum(tf.sub(tf.cumsum(mask, 1), 1), 0),
-        'int32',
-      );
-      const table = (this.positions as tfl.LayerVariable).read();
-      let x = tf.add(
-        this.embed(ids, mask),
-        tf.gather(table, position),
-      ) as tf.Tensor3D; // [batch, time, E]
-
-      // Additive key mask [batch, 1, 1, time]: 0 for real, -1e9 for padded.
-      const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [
-        batch,
-        1,
-        1,
-        time,
-      ]);
-      const training = isTraining(kwargs);
-      for (const block of this.blocks) {
-        const attended = this.attend(block, x, keyBias, batch, time);
-        x = tf.add(x, this.branchDropout(attended, training));
-        const ff = this.feedForward(block, x, batch, time);
-        x = tf.add(x, this.branchDropout(ff, training));
-      }
-      const normed = layerNorm(
-        tf.reshape(x, [batch * time, e]),
-        (this.finalGamma as tfl.LayerVariable).read(),
-        (this.finalBeta as tfl.LayerVariable).read(),
-      );
-      return this.pool(tf.reshape(normed, [batch, time, e]), mask);
+      const weights: tf.Tensor4D[] = [];
+      this.forward(mask === undefined ? ids : [ids, mask], {}, weights);
+      return weights;
     });
+  }
+
+  /** The forward pass; `weights` collects each block's attention. */
+  private forward(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs: Kwargs,
+    weights?: tf.Tensor4D[],
+  ): tf.Tensor {
+    const { ids, mask } = this.tokenInputs(inputs, kwargs);
+    const empty = this.emptyOutput(ids);
+    if (empty) return empty;
+
+    const [batch, time] = ids.shape;
+    const e = this.embeddingDim;
+
+    // Position p = number of real tokens before this one.
+    const position = tf.cast(
+      tf.maximum(tf.sub(tf.cumsum(mask, 1), 1), 0),
+      'int32',
+    );
+    const table = (this.positions as tfl.LayerVariable).read();
+    let x = tf.add(
+      this.embed(ids, mask),
+      tf.gather(table, position),
+    ) as tf.Tensor3D; // [batch, time, E]
+
+    // Additive key mask [batch, 1, 1, time]: 0 for real, -1e9 for padded.
+    const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [
+      batch,
+      1,
+      1,
+      time,
+    ]);
+    const training = isTraining(kwargs);
+    for (const block of this.blocks) {
+      const attended = this.attend(block, x, keyBias, weights);
+      x = tf.add(x, this.branchDropout(attended, training));
+      const ff = this.feedForward(block, x, batch, time);
+      x = tf.add(x, this.branchDropout(ff, training));
+    }
+    const normed = layerNorm(
+      tf.reshape(x, [batch * time, e]),
+      (this.finalGamma as tfl.LayerVariable).read(),
+      (this.finalBeta as tfl.LayerVariable).read(),
+    );
+    return this.pool(tf.reshape(normed, [batch, time, e]), mask);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -263,9 +298,9 @@ export class TransformerTextEncoder extends TextEncoderLayer {
     block: BlockWeights,
     x: tf.Tensor3D,
     keyBias: tf.Tensor,
-    batch: number,
-    time: number,
+    collect?: tf.Tensor4D[],
   ): tf.Tensor3D {
+    const [batch, time] = x.shape;
     const e = this.embeddingDim;
     const h = this.heads;
     const d = e / h;
@@ -293,7 +328,9 @@ export class TransformerTextEncoder extends TextEncoderLayer {
       tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d)),
       keyBias,
     ); // [batch, H, time, time]
-    const context = tf.matMul(tf.softmax(scores), v); // [batch, H, time, d]
+    const weights = tf.softmax(scores) as tf.Tensor4D;
+    collect?.push(weights);
+    const context = tf.matMul(weights, v); // [batch, H, time, d]
     const joined = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
       batch * time,
       e,

@@ -427,3 +427,57 @@ describe('TransformerTextEncoder values', () => {
     ).toThrow(/expected heads to divide embeddingDim \(6\), received 4/);
   });
 });
+
+describe('TransformerTextEncoder.attentionWeights', () => {
+  it('gives each block [batch, heads, time, time] rows that sum to 1 over real keys, padding 0', async () => {
+    const layer = ENCODERS.TransformerTextEncoder!.make() as ReturnType<
+      typeof transformerTextEncoder
+    >;
+    const right = batchOf(6, 'end');
+    layer.apply(right.ids);
+    const before = tf.memory().numTensors;
+    const weights = layer.attentionWeights(right.ids, right.mask);
+    expect(weights).toHaveLength(2);
+    const real = (await right.mask.array()) as number[][];
+    for (const w of weights) {
+      expect(w.shape).toEqual([4, 2, 6, 6]);
+      const values = (await w.array()) as number[][][][];
+      values.forEach((heads, b) =>
+        heads.forEach((rows) =>
+          rows.forEach((row) => {
+            const onReal = row.filter((_, k) => real[b]![k] === 1);
+            const onPad = row.filter((_, k) => real[b]![k] === 0);
+            expect(onReal.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+            for (const v of onPad) expect(v).toBe(0);
+          }),
+        ),
+      );
+    }
+    // More padding on the right leaves the real block of every map as it was.
+    const longer = batchOf(9, 'end');
+    const wider = layer.attentionWeights(longer.ids, longer.mask);
+    const a = (await weights[1]!.array()) as number[][][][];
+    const b = (await wider[1]!.array()) as number[][][][];
+    TEXTS.forEach((text, i) => {
+      for (let h = 0; h < 2; h++) {
+        for (let q = 0; q < text.length; q++) {
+          for (let k = 0; k < text.length; k++) {
+            expect(b[i]![h]![q]![k]).toBeCloseTo(a[i]![h]![q]![k]!, 6);
+          }
+        }
+      }
+    });
+    tf.dispose([...weights, ...wider, longer.ids, longer.mask]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([right.ids, right.mask]);
+  });
+
+  it('needs a built layer', () => {
+    const layer = ENCODERS.TransformerTextEncoder!.make() as ReturnType<
+      typeof transformerTextEncoder
+    >;
+    expect(() => layer.attentionWeights(tf.ones([1, 3], 'int32'))).toThrow(
+      /attentionWeights needs a built layer/,
+    );
+  });
+});
