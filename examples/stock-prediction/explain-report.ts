@@ -2,10 +2,12 @@
  * `--explain N`: explanations of N test predictions of the fused model,
  * written as pictures and a short markdown report that links them.
  *
- * For each explained sample: Shapley values of the two modalities (price
- * window against chart image), KernelSHAP over the time steps and features
- * of the price window (the chart held at the sample's image), and Grad-CAM
- * over the chart image at the chart encoder's last block.
+ * For each explained sample: Shapley values of the modalities (price
+ * window against chart image, or against the news window in thesis 2),
+ * KernelSHAP over the time steps and features of the price window (the
+ * other inputs held at the sample's values), and, when the model has a
+ * chart input, Grad-CAM over the chart image at the chart encoder's last
+ * block.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,12 +34,13 @@ import { renderGradCamPng } from '../../src/node';
 
 /** What {@link writeExplanationReport} needs. */
 export interface ExplainReportArgs {
-  /** The trained feature-fusion model (inputs `chart` and `price`). */
+  /** The trained feature-fusion model (input `price`, and others). */
   model: tfl.LayersModel;
   /**
-   * Test inputs by input name: `price` [n, 20, 13], `chart` [n, 64, 64, 1]
-   * and any other input of the model (news), which becomes one more
-   * modality and is held at the sample's values for KernelSHAP.
+   * Test inputs by input name: `price` [n, window, features], optionally
+   * `chart` [n, 64, 64, 1], and any other input of the model (news), which
+   * becomes one more modality and is held at the sample's values for
+   * KernelSHAP.
    */
   test: Record<string, tf.Tensor>;
   /** Names of the price window's features, in column order. */
@@ -78,11 +81,13 @@ export async function writeExplanationReport(
   const log = args.onProgress ?? (() => undefined);
   const price = test['price'];
   const chart = test['chart'];
-  if (!price || !chart || price.rank !== 3 || chart.rank !== 4) {
+  if (!price || price.rank !== 3 || (chart && chart.rank !== 4)) {
     throw new RangeError(
       `writeExplanationReport: expected test inputs price [n, window, ` +
-        `features] and chart [n, height, width, 1], received ` +
-        `[${Object.keys(test).join(', ')}]`,
+        `features] and optionally chart [n, height, width, 1], received ` +
+        Object.keys(test)
+          .map((k) => `${k} [${test[k]!.shape.join(', ')}]`)
+          .join(', '),
     );
   }
   const [n, window, width] = price.shape as [number, number, number];
@@ -123,13 +128,21 @@ export async function writeExplanationReport(
       background,
       output,
     });
-    log('Grad-CAM over the chart images');
-    const encoder = model.layers.find((l) => l instanceof Conv2dEncoder);
+    const encoder = chart
+      ? model.layers.find((l) => l instanceof Conv2dEncoder)
+      : undefined;
+    if (encoder) log('Grad-CAM over the chart images');
     const cam = encoder
       ? await explainGradCam(model, x, { layer: encoder.name, output })
       : null;
-    const chartPixels = (await x['chart']!.data()) as Float32Array;
-    const [, H, W] = chart.shape as [number, number, number, number];
+    const chartPixels = chart
+      ? ((await x['chart']!.data()) as Float32Array)
+      : null;
+    const [, H, W] = (chart?.shape ?? [0, 0, 0, 1]) as number[] as [
+      number,
+      number,
+      number,
+    ];
 
     for (let k = 0; k < count; k++) {
       const date = dates[picks[k] as number] as string;
@@ -156,13 +169,13 @@ export async function writeExplanationReport(
       } finally {
         tf.dispose(Object.values(one));
       }
-      const pixels = chartPixels.subarray(k * H * W, (k + 1) * H * W);
+      const pixels = chartPixels?.subarray(k * H * W, (k + 1) * H * W);
       const written = await pictures(out, date, {
         modalities,
         k,
         shap,
         cam,
-        image: { data: pixels, height: H, width: W },
+        image: pixels ? { data: pixels, height: H, width: W } : null,
         steps,
         featureNames,
       });
@@ -184,7 +197,7 @@ interface PictureInputs {
   k: number;
   shap: ShapleyExplanation;
   cam: GradCamExplanation | null;
-  image: { data: ArrayLike<number>; height: number; width: number };
+  image: { data: ArrayLike<number>; height: number; width: number } | null;
   steps: string[];
   featureNames: string[];
 }
@@ -251,7 +264,7 @@ async function pictures(
       ),
     ],
   );
-  if (p.cam) {
+  if (p.cam && p.image) {
     const map = p.cam.maps[p.k] as number[];
     const title = `Grad-CAM, chart encoder block ${p.cam.block}, ${date}`;
     files.push(
@@ -293,15 +306,28 @@ function header(
       `test inputs, snapped to observed values). They sum to the prediction ` +
       `minus the background mean.`,
     `- **KernelSHAP** over the ${args.featureNames.length} features × time ` +
-      `steps of the price window, with the chart held at the sample's image ` +
+      `steps of the price window, with the other inputs ` +
+      `(${others(args).join(', ')}) held at the sample's values ` +
       `(interventional values against the same background). Time-step and ` +
       `feature bars are sums of the cell values.`,
-    `- **Grad-CAM** over the chart image at the chart encoder's last block ` +
-      `(gradients of the raw output; ReLU; min–max). It shows where the CNN's ` +
-      `evidence for a higher output lies, not a causal effect.`,
+    ...('chart' in args.test
+      ? [
+          `- **Grad-CAM** over the chart image at the chart encoder's last ` +
+            `block (gradients of the raw output; ReLU; min–max). It shows ` +
+            `where the CNN's evidence for a higher output lies, not a causal ` +
+            `effect.`,
+        ]
+      : []),
     '',
     '',
   ].join('\n');
+}
+
+/** The inputs other than the price window. */
+function others(args: ExplainReportArgs): string[] {
+  return Object.keys(args.test)
+    .filter((k) => k !== 'price')
+    .sort();
 }
 
 function section(

@@ -173,6 +173,11 @@ describe('thesis-2 options', () => {
       text: ['concat'],
       placebo: true,
     });
+    expect(parseThesis2Args(['--explain', '3'])).toMatchObject({ explain: 3 });
+    expect(thesis2Options().explain).toBe(0);
+    expect(() => parseThesis2Args(['--explain', '0'])).toThrow(
+      /--explain: expected an integer >= 1, received '0'/,
+    );
     expect(() => parseThesis2Args(['--text', 'late'])).toThrow(
       /--text: expected cross-attention, concat, both or none, received 'late'/,
     );
@@ -318,6 +323,7 @@ describe.skipIf(!existsSync(SHARED))(
           epochs: 1,
           seeds: [3],
           text: [],
+          explain: 1,
           out,
         });
         expect(result.rowNames).toEqual([
@@ -353,6 +359,22 @@ describe.skipIf(!existsSync(SHARED))(
           await readFile(join(out, 'results.json'), 'utf8'),
         );
         expect(saved.rowNames).toEqual(result.rowNames);
+        // --explain: modality Shapley of news and price, KernelSHAP over
+        // the price window, exact efficiency.
+        const report = await readFile(
+          join(out, 'explanations', 'explanations.md'),
+          'utf8',
+        );
+        expect(report).toMatch(
+          /exact Shapley values of the inputs \(news, price\)/,
+        );
+        expect(report).toMatch(
+          /modalities: news [+−]\d\.\d{4}, price [+−]\d\.\d{4}\./,
+        );
+        expect(report).toMatch(/efficiency gap (0|\d\.\de-\d+)\)/);
+        expect(result.files.some((f) => f.endsWith('explanations.md'))).toBe(
+          true,
+        );
         expect(tf.getBackend()).toBe('wasm');
       } finally {
         await rm(out, { recursive: true, force: true });

@@ -40,6 +40,12 @@ export interface Thesis2Options {
   text: TextFusion[];
   /** Also train the news models on news shuffled across days. */
   placebo: boolean;
+  /**
+   * Explain this many test predictions of the feature-fusion model of the
+   * first seed (modality Shapley of price and news, KernelSHAP over the
+   * price window) into `out/explanations`; 0 for none.
+   */
+  explain: number;
   /** FinancialPhraseBank-v1.0 folder, for the headline encoder. */
   phrasebank: string;
   /** Epoch cap of the headline encoder. */
@@ -62,6 +68,7 @@ export const DEFAULT_THESIS2: Thesis2Options = {
   backend: 'wasm',
   text: ['cross-attention', 'concat'],
   placebo: true,
+  explain: 0,
   phrasebank: DEFAULT_PHRASEBANK,
   encoderEpochs: 10,
 };
@@ -106,6 +113,8 @@ Options:
   --seed N          first seed (default 0)
   --text MODE       cross-attention, concat, both or none (default both)
   --no-placebo      skip the placebo run
+  --explain N       explain N test predictions of the feature-fusion model
+                    (first seed) into DIR/explanations
   --phrasebank DIR  FinancialPhraseBank-v1.0 folder for the headline encoder
   --backend NAME    cpu or wasm (default wasm)
   --out DIR         output folder (default examples/stock-prediction/thesis2/out)
@@ -129,6 +138,7 @@ export function parseThesis2Args(argv: string[]): Thesis2Options | 'help' {
       seed: { type: 'string' },
       text: { type: 'string' },
       'no-placebo': { type: 'boolean' },
+      explain: { type: 'string' },
       phrasebank: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
@@ -171,6 +181,9 @@ export function parseThesis2Args(argv: string[]): Thesis2Options | 'help' {
     backend,
     text: modes[text],
     placebo: !(values['no-placebo'] ?? false),
+    ...(values.explain === undefined
+      ? {}
+      : { explain: int('explain', values.explain, 1) as number }),
     ...(values.news === undefined ? {} : { data: values.news }),
     ...(values.phrasebank === undefined
       ? {}

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { summarizeSeeds, type SeedSpread } from '../../../src/index';
 import {
@@ -18,15 +19,21 @@ import {
   type RowMetrics,
 } from '../evaluate';
 import type { Predictions, Ratios, TrainHooks } from '../experiment';
+import { writeExplanationReport } from '../explain-report';
 import { BASELINES, thesis2Baselines } from './baselines';
-import { loadDjia, type DailyFeatures, type DjiaDays } from './data';
+import {
+  PRICE_FEATURES,
+  loadDjia,
+  type DailyFeatures,
+  type DjiaDays,
+} from './data';
 import { makeDataset, type Thesis2Dataset } from './dataset';
 import { directionCheck, type DirectionCheck } from './direction';
 import { headlineEmbeddings, type HeadlineEmbeddings } from './embeddings';
 import { DECISION_FUSION, MODELS, type ModelKey } from './models';
 import { thesis2Options, type Thesis2Options } from './options';
 import { thesis2Report, type Thesis2Report } from './report';
-import { trainSet, type TrainFacts } from './train';
+import { trainSet, type DatasetTensors, type TrainFacts } from './train';
 
 /** Progress callbacks. */
 export interface Thesis2Hooks extends TrainHooks {
@@ -138,8 +145,34 @@ export async function runThesis2(
 
   const seedResults: Thesis2SeedResult[] = [];
   const allPredictions: Record<string, Predictions>[] = [];
+  const explanationFiles: string[] = [];
   for (const seed of options.seeds) {
     hooks.stage?.(`Seed ${seed}: the thesis models`);
+    const explain =
+      options.explain > 0 && seed === options.seeds[0]
+        ? async (key: ModelKey, model: tfl.LayersModel, t: DatasetTensors) => {
+            if (key !== 'featureFusion') return;
+            hooks.stage?.(
+              `Explaining ${options.explain} test predictions of the ` +
+                `feature-fusion model (seed ${seed})`,
+            );
+            explanationFiles.push(
+              ...(await writeExplanationReport({
+                model,
+                test: {
+                  price: t.test.inputs.price as tf.Tensor3D,
+                  news: t.test.inputs.news as tf.Tensor3D,
+                },
+                featureNames: [...PRICE_FEATURES],
+                dates: data.parts.test.dates,
+                out: join(options.out, 'explanations'),
+                count: options.explain,
+                seed,
+                ...(hooks.stage ? { onProgress: hooks.stage } : {}),
+              })),
+            );
+          }
+        : undefined;
     const run = await trainSet(
       data,
       ['price', 'priceNews', 'featureFusion', 'news', ...textKeys],
@@ -148,6 +181,7 @@ export async function runThesis2(
       hooks,
       (name) => name,
       null,
+      explain,
     );
     const predictions = run.predictions;
     const training = run.training;
@@ -254,7 +288,7 @@ export async function runThesis2(
   await writeFile(files.json, JSON.stringify(results, null, 2));
   await writeFile(files.markdown, results.report.markdown);
   await writeFile(files.text, results.report.text);
-  results.files = Object.values(files);
+  results.files = [...Object.values(files), ...explanationFiles];
   return results;
 }
 

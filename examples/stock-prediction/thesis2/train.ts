@@ -173,6 +173,11 @@ export async function trainSet(
   hooks: TrainHooks,
   rename: (name: string) => string,
   priceModel: { model: tfl.LayersModel } | null,
+  onTrained?: (
+    key: ModelKey,
+    model: tfl.LayersModel,
+    tensors: DatasetTensors,
+  ) => Promise<void>,
 ): Promise<{
   predictions: Record<string, Predictions>;
   training: Record<string, TrainFacts | Record<string, unknown>>;
@@ -198,6 +203,7 @@ export async function trainSet(
       );
       predictions[name] = run.predictions;
       training[name] = run.facts;
+      await onTrained?.(key, model, tensors);
       if (key === 'price' || key === 'news') kept.set(key, model);
       else model.dispose();
     }
