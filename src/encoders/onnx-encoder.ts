@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError, describe, formatShape } from '../internal/errors';
+import { checkBatchDims, emptyOutputShape, poolOutput } from './onnx-output';
 import {
   type OnnxFeed,
   type OnnxInputType,
@@ -207,10 +208,11 @@ export class OnnxEncoder {
     const rows = arrays.rows;
     const mask = this.pooling === 'mean' ? this.readMask(where, feeds) : null;
     if (rows === 0) {
-      return this.poolOutput(
+      return poolOutput(
+        this,
         where,
         new Float32Array(0),
-        this.emptyShape(where, arrays),
+        emptyOutputShape(this, where, arrays),
         mask,
       );
     }
@@ -231,13 +233,13 @@ export class OnnxEncoder {
       }
       const result = await this.session.run(batchFeeds);
       const out = readOutput(where, result[this.output], this.output);
-      this.checkBatchDims(where, out.dims, size, start, dims);
+      checkBatchDims(this, where, out.dims, size, start, dims);
       dims = out.dims.slice(1);
       parts.push(out.values);
     }
 
     const values = concatenate(parts);
-    return this.poolOutput(where, values, [rows, ...dims], mask);
+    return poolOutput(this, where, values, [rows, ...dims], mask);
   }
 
   /**
@@ -325,72 +327,6 @@ export class OnnxEncoder {
     return feedValues(where, this.maskFeed, feed);
   }
 
-  /** Throws unless a batch's output has its rows and the earlier dims. */
-  private checkBatchDims(
-    where: string,
-    dims: number[],
-    size: number,
-    start: number,
-    earlier: number[],
-  ): void {
-    if (dims[0] !== size) {
-      throw new ShapeError(
-        `${where}: expected output '${this.output}' to have ${size} rows ` +
-          `(the rows fed), received dims ${formatShape(dims)}`,
-      );
-    }
-    const rest = dims.slice(1);
-    const same =
-      rest.length === earlier.length && rest.every((d, i) => d === earlier[i]);
-    if (start > 0 && !same) {
-      throw new ShapeError(
-        `${where}: expected output '${this.output}' to have the same dims ` +
-          `after the rows in every batch, received ${formatShape(dims)} for ` +
-          `rows from ${start} after ${formatShape([null, ...earlier])}`,
-      );
-    }
-  }
-
-  /**
-   * Shape of the output for 0 rows, from the session's output metadata;
-   * a symbolic dim takes the size of the same dim of an input's feed.
-   */
-  private emptyShape(
-    where: string,
-    arrays: { byInput: Record<string, { shape: number[] }> },
-  ): number[] {
-    const meta = this.session.outputMetadata?.find(
-      (m) => m.name === this.output,
-    );
-    const declared = meta?.isTensor ? (meta.shape ?? []) : [];
-    const resolve = (dim: number | string): number | null => {
-      if (typeof dim === 'number') {
-        return Number.isInteger(dim) && dim >= 0 ? dim : null;
-      }
-      if (dim === '') return null;
-      for (const input of this.session.inputMetadata ?? []) {
-        const k = (input.shape ?? []).indexOf(dim);
-        const fed = k >= 0 ? arrays.byInput[input.name]?.shape[k] : undefined;
-        if (fed !== undefined) return fed;
-      }
-      return null;
-    };
-    const dims = declared.slice(1).map(resolve);
-
-    // Pooling keeps only d of [rows, time, d]: time may stay unknown.
-    const needed =
-      this.pooling !== 'none' && dims.length === 2 ? dims.slice(1) : dims;
-    if (declared.length === 0 || needed.includes(null)) {
-      const known = declared.length ? `[${declared.join(',')}]` : 'no shape';
-      throw new RangeError(
-        `${where}: received 0 rows, and the dims of output ` +
-          `'${this.output}' cannot be inferred from the session's ` +
-          `outputMetadata (${known}); pass at least one row`,
-      );
-    }
-    return [0, ...dims.map((d) => d ?? 0)];
-  }
-
   private async makeTensor(
     name: string,
     values: Float64Array,
@@ -407,45 +343,5 @@ export class OnnxEncoder {
           ? Int32Array.from(values)
           : Float32Array.from(values);
     return new Tensor(type, data, dims);
-  }
-
-  private poolOutput(
-    where: string,
-    values: Float32Array,
-    shape: number[],
-    mask: { values: Float64Array; shape: number[] } | null,
-  ): tf.Tensor {
-    if (this.pooling === 'none') return tf.tensor(values, shape, 'float32');
-    const [rows, time, d] = shape as [number, number, number];
-    if (shape.length !== 3) {
-      throw new ShapeError(
-        `${where}: pooling '${this.pooling}' expects output '${this.output}' ` +
-          `of rank 3 [rows, time, d], received shape ${formatShape(shape)}`,
-      );
-    }
-    const fits =
-      mask === null ||
-      (mask.shape[0] === rows && (rows === 0 || mask.shape[1] === time));
-    if (!fits) {
-      throw new ShapeError(
-        `${where}: expected the mask '${this.maskFeed}' of shape ` +
-          `${formatShape([rows, time])}, received ${formatShape(mask.shape)}`,
-      );
-    }
-    const out = new Float32Array(rows * d);
-    for (let r = 0; r < rows; r++) {
-      let count = 0;
-      for (let t = 0; t < time; t++) {
-        const use =
-          this.pooling === 'first' ? t === 0 : mask!.values[r * time + t] !== 0;
-        if (!use) continue;
-        count++;
-        for (let j = 0; j < d; j++) {
-          out[r * d + j] += values[(r * time + t) * d + j] as number;
-        }
-      }
-      for (let j = 0; j < d; j++) out[r * d + j] /= Math.max(count, 1);
-    }
-    return tf.tensor2d(out, [rows, d]);
   }
 }

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { activate } from '../internal/activations';
 import { assertInteger, assertOneOf } from '../internal/assert';
 import { ShapeError, formatShape } from '../internal/errors';
 import {
@@ -15,6 +14,13 @@ import {
   isTraining,
 } from '../internal/layer-utils';
 import { Random } from '../internal/random';
+import {
+  type BlockWeights,
+  addBlockWeights,
+  feedForward,
+  layerNorm,
+  selfAttention,
+} from './transformer-block';
 import {
   TextEncoderLayer,
   type TextEncoderArgs,
@@ -44,24 +50,6 @@ export interface TransformerTextEncoderArgs extends TextEncoderArgs {
 }
 
 const POOLINGS: readonly TextPooling[] = ['mean', 'max', 'first', 'none'];
-
-/** Epsilon of the layer normalisations (PyTorch's default). */
-const LN_EPSILON = 1e-5;
-
-interface BlockWeights {
-  ln1Gamma: tfl.LayerVariable;
-  ln1Beta: tfl.LayerVariable;
-  qkvKernel: tfl.LayerVariable;
-  qkvBias: tfl.LayerVariable;
-  outKernel: tfl.LayerVariable;
-  outBias: tfl.LayerVariable;
-  ln2Gamma: tfl.LayerVariable;
-  ln2Beta: tfl.LayerVariable;
-  ff1Kernel: tfl.LayerVariable;
-  ff1Bias: tfl.LayerVariable;
-  ff2Kernel: tfl.LayerVariable;
-  ff2Bias: tfl.LayerVariable;
-}
 
 /**
  * Embedding + learned position embeddings + `layers` transformer encoder
@@ -154,33 +142,11 @@ export class TransformerTextEncoder extends TextEncoderLayer {
       this.positions!.write(tf.tensor2d(values, [this.maxLength, e]));
     });
 
+    this.blocks = Array.from({ length: this.layers }, (_, l) =>
+      addBlockWeights(this, l, e, f, rng),
+    );
     const weight = (name: string, shape: number[], init: 'ones' | 'zeros') =>
       addSeededWeight(this, name, shape, init, rng);
-    const kernel = (name: string, shape: [number, number]) =>
-      addSeededWeight(this, name, shape, 'glorotUniform', rng);
-    this.blocks = Array.from({ length: this.layers }, (_, l) => ({
-      ln1Gamma: weight(`ln1_gamma_${l}`, [e], 'ones'),
-      ln1Beta: weight(`ln1_beta_${l}`, [e], 'zeros'),
-      // Q, K and V in one product; each block of E columns is initialised
-      // as its own [E, E] kernel.
-      qkvKernel: addSeededWeight(
-        this,
-        `qkv_kernel_${l}`,
-        [e, 3 * e],
-        'glorotUniform',
-        rng,
-        { fanIn: e, fanOut: e },
-      ),
-      qkvBias: weight(`qkv_bias_${l}`, [3 * e], 'zeros'),
-      outKernel: kernel(`out_kernel_${l}`, [e, e]),
-      outBias: weight(`out_bias_${l}`, [e], 'zeros'),
-      ln2Gamma: weight(`ln2_gamma_${l}`, [e], 'ones'),
-      ln2Beta: weight(`ln2_beta_${l}`, [e], 'zeros'),
-      ff1Kernel: kernel(`ff1_kernel_${l}`, [e, f]),
-      ff1Bias: weight(`ff1_bias_${l}`, [f], 'zeros'),
-      ff2Kernel: kernel(`ff2_kernel_${l}`, [f, e]),
-      ff2Bias: weight(`ff2_bias_${l}`, [e], 'zeros'),
-    }));
     this.finalGamma = weight('final_gamma', [e], 'ones');
     this.finalBeta = weight('final_beta', [e], 'zeros');
     this.built = true;
@@ -255,9 +221,9 @@ export class TransformerTextEncoder extends TextEncoderLayer {
     ]);
     const training = isTraining(kwargs);
     for (const block of this.blocks) {
-      const attended = this.attend(block, x, keyBias, weights);
+      const attended = selfAttention(block, x, keyBias, this.heads, weights);
       x = tf.add(x, this.branchDropout(attended, training));
-      const ff = this.feedForward(block, x, batch, time);
+      const ff = feedForward(block, x, this.activation);
       x = tf.add(x, this.branchDropout(ff, training));
     }
     const normed = layerNorm(
@@ -293,93 +259,6 @@ export class TransformerTextEncoder extends TextEncoderLayer {
     }
   }
 
-  /** Multi-head self-attention on LN(x); returns `[batch, time, E]`. */
-  private attend(
-    block: BlockWeights,
-    x: tf.Tensor3D,
-    keyBias: tf.Tensor,
-    collect?: tf.Tensor4D[],
-  ): tf.Tensor3D {
-    const [batch, time] = x.shape;
-    const e = this.embeddingDim;
-    const h = this.heads;
-    const d = e / h;
-    const normed = layerNorm(
-      tf.reshape(x, [batch * time, e]),
-      block.ln1Gamma.read(),
-      block.ln1Beta.read(),
-    );
-    const qkv = tf.fused.matMul({
-      a: normed,
-      b: block.qkvKernel.read() as tf.Tensor2D,
-      bias: block.qkvBias.read(),
-    }); // [batch * time, 3E]
-    // [batch, 3H, time, d], then Q, K, V of [batch, H, time, d] each.
-    const heads = tf.transpose(
-      tf.reshape(qkv, [batch, time, 3 * h, d]),
-      [0, 2, 1, 3],
-    );
-    const [q, k, v] = tf.split(heads, 3, 1) as [
-      tf.Tensor4D,
-      tf.Tensor4D,
-      tf.Tensor4D,
-    ];
-    const scores = tf.add(
-      tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d)),
-      keyBias,
-    ); // [batch, H, time, time]
-    const weights = tf.softmax(scores) as tf.Tensor4D;
-    collect?.push(weights);
-    const context = tf.matMul(weights, v); // [batch, H, time, d]
-    const joined = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
-      batch * time,
-      e,
-    ]);
-    const out = tf.fused.matMul({
-      a: joined as tf.Tensor2D,
-      b: block.outKernel.read() as tf.Tensor2D,
-      bias: block.outBias.read(),
-    });
-    return tf.reshape(out, [batch, time, e]);
-  }
-
-  /** The feed-forward part on LN(x); returns `[batch, time, E]`. */
-  private feedForward(
-    block: BlockWeights,
-    x: tf.Tensor3D,
-    batch: number,
-    time: number,
-  ): tf.Tensor3D {
-    const e = this.embeddingDim;
-    const normed = layerNorm(
-      tf.reshape(x, [batch * time, e]),
-      block.ln2Gamma.read(),
-      block.ln2Beta.read(),
-    );
-    const hidden =
-      this.activation === 'relu'
-        ? tf.fused.matMul({
-            a: normed,
-            b: block.ff1Kernel.read() as tf.Tensor2D,
-            bias: block.ff1Bias.read(),
-            activation: 'relu',
-          })
-        : activate(
-            tf.fused.matMul({
-              a: normed,
-              b: block.ff1Kernel.read() as tf.Tensor2D,
-              bias: block.ff1Bias.read(),
-            }),
-            'gelu',
-          );
-    const out = tf.fused.matMul({
-      a: hidden,
-      b: block.ff2Kernel.read() as tf.Tensor2D,
-      bias: block.ff2Bias.read(),
-    });
-    return tf.reshape(out, [batch, time, e]);
-  }
-
   private branchDropout(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     if (!training || this.dropout === 0) return x;
     return tf.dropout(
@@ -391,24 +270,6 @@ export class TransformerTextEncoder extends TextEncoderLayer {
   }
 }
 tf.serialization.registerClass(TransformerTextEncoder);
-
-/**
- * Layer normalisation over the last axis of `[rows, E]`.
- *
- * @returns `(x − mean) / sqrt(var + 1e-5) * gamma + beta`.
- */
-function layerNorm(
-  x: tf.Tensor2D,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, 1, true);
-  const normed = tf.mul(
-    tf.sub(x, mean),
-    tf.rsqrt(tf.add(variance, LN_EPSILON)),
-  );
-  return tf.add(tf.mul(normed, gamma), beta);
-}
 
 /**
  * Creates a {@link TransformerTextEncoder}.

@@ -2,33 +2,30 @@
  * Multi-head cross-attention fusion.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { assertInteger, assertOneOf } from '../internal/assert';
-import { ShapeError, formatShape, formatShapes } from '../internal/errors';
+import { ShapeError } from '../internal/errors';
 import { INITIALIZER_NAMES, type InitializerName } from '../internal/init';
 import {
   type Kwargs,
   type LayerShape,
-  addSeededWeight,
   asShapeList,
   asTensorList,
 } from '../internal/layer-utils';
 import { Random, resolveSeed } from '../internal/random';
 import {
+  type AttentionLayout,
+  type AttentionWeights,
+  addAttentionWeights,
+  crossAttend,
+} from './cross-attention-math';
+import { checkAttentionShapes, keyCount } from './cross-attention-shapes';
+import {
   FusionLayer,
   type FusionLayerArgs,
   type LayerInput,
 } from './fusion-layer';
-import {
-  type AbsentMode,
-  Placeholders,
-  absentMode,
-  checkBatch,
-  checkBuiltDims,
-  checkPresenceShape,
-} from './presence';
-import { dense } from './projections';
+import { type AbsentMode, Placeholders, absentMode } from './presence';
 
 /** Options of {@link CrossAttentionFusion}. */
 export interface CrossAttentionFusionArgs extends FusionLayerArgs {
@@ -156,12 +153,7 @@ export class CrossAttentionFusion extends FusionLayer {
   private keySources: number[];
   private dims: number[] | null = null;
   private width = 0;
-  private weightsOf: {
-    query: Projection;
-    keys: Projection[];
-    values: Projection[];
-    output: Projection;
-  } | null = null;
+  private weightsOf: AttentionWeights | null = null;
   private placeholder: Placeholders | null = null;
 
   /** @param args - See {@link CrossAttentionFusionArgs}. */
@@ -210,29 +202,11 @@ export class CrossAttentionFusion extends FusionLayer {
     this.checkHeads(e);
     this.width = e;
 
-    const rng = new Random(this.seed);
-    const projection = (name: string, d: number): Projection => ({
-      kernel: addSeededWeight(
-        this,
-        `${name}_kernel`,
-        [d, e],
-        this.kernelInitializer,
-        rng,
-      ),
-      bias: this.useBias
-        ? addSeededWeight(this, `${name}_bias`, [e], 'zeros', rng)
-        : null,
+    this.weightsOf = addAttentionWeights(this, this.layout(), dims, {
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      rng: new Random(this.seed),
     });
-    const query = projection('query', dq);
-    const keys: Projection[] = [];
-    const values: Projection[] = [];
-    for (const i of this.keySources) {
-      const m = this.modalities[i] as string;
-      keys.push(projection(`key_${m}`, dims[i] as number));
-      values.push(projection(`value_${m}`, dims[i] as number));
-    }
-    const output = projection('output', e);
-    this.weightsOf = { query, keys, values, output };
     if (presence) {
       this.placeholder = new Placeholders(
         this,
@@ -255,7 +229,7 @@ export class CrossAttentionFusion extends FusionLayer {
     const output = q.length === 3 ? [batch, q[1] ?? null, e] : [batch, e];
     if (!this.returnAttentionWeights) return output;
     const lq = q.length === 3 ? (q[1] ?? null) : 1;
-    return [output, [batch, this.heads, lq, this.keyCount(shapes)]];
+    return [output, [batch, this.heads, lq, keyCount(shapes, this.keySources)]];
   }
 
   override call(
@@ -266,10 +240,7 @@ export class CrossAttentionFusion extends FusionLayer {
       const list = asTensorList(inputs);
       const { presence } = this.checkShapes(list.map((t) => t.shape));
       const k = this.modalities.length;
-      const w = this.weightsOf!;
-      const heads = this.heads;
       const e = this.width;
-      const dh = e / heads;
 
       // Every modality as a sequence [batch, L, d].
       const seqs = list
@@ -288,83 +259,20 @@ export class CrossAttentionFusion extends FusionLayer {
         );
       }
 
-      // Projections: [batch * L, d] · [d, E], one fused kernel each.
-      const project = (x: tf.Tensor, p: Projection): tf.Tensor3D => {
-        const [, len, d] = x.shape as [number, number, number];
-        const y = dense(
-          tf.reshape(x, [batch * len, d]),
-          p.kernel.read() as tf.Tensor2D,
-          p.bias?.read() ?? null,
-          'linear',
-        );
-        return tf.reshape(y, [batch, len, e]);
-      };
-      const xq = seqs[this.queryIndex]!;
-      const lq = xq.shape[1] as number;
-      const q = tf.mul(project(xq, w.query), 1 / Math.sqrt(dh));
-      const keyParts = this.keySources.map((i, j) =>
-        project(seqs[i]!, w.keys[j]!),
+      // Attention [batch * Lq, E], reshaped like the query.
+      const keyMask = this.keyMask ? list[k]! : null;
+      const attended = crossAttend(
+        seqs,
+        { keyMask, columns },
+        this.weightsOf!,
+        this.layout(),
       );
-      const valueParts = this.keySources.map((i, j) =>
-        project(seqs[i]!, w.values[j]!),
-      );
-      const keys =
-        keyParts.length === 1 ? keyParts[0]! : tf.concat(keyParts, 1);
-      const values =
-        valueParts.length === 1 ? valueParts[0]! : tf.concat(valueParts, 1);
-      const lk = keys.shape[1] as number;
-
-      // The effective mask [batch, Lk]: key padding times presence.
-      let mask: tf.Tensor | null = this.keyMask
-        ? tf.cast(list[k]!, 'float32')
-        : null;
-      if (columns) {
-        const parts = this.keySources.map((i) => {
-          const len = seqs[i]!.shape[1] as number;
-          const c = columns[i]!;
-          return len === 1 ? c : tf.mul(c, tf.ones([1, len]));
-        });
-        const present = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
-        mask = mask ? tf.mul(mask, present) : present;
-      }
-
-      // Scores [batch * H, Lq, Lk], softmax over keys.
-      const scores = tf.matMul(
-        toHeads(q, heads),
-        toHeads(keys, heads),
-        false,
-        true,
-      );
-      let weights: tf.Tensor; // [batch, H, Lq, Lk]
-      if (mask) {
-        const m = tf.reshape(mask, [batch, 1, 1, lk]);
-        // Finite logits: masked keys sit 1e9 below, so exp() gives exactly
-        // 0 for them unless every key is masked; multiplying by the mask
-        // then zeroes those rows too, without NaN in values or gradients.
-        const logits = tf.add(
-          tf.reshape(scores, [batch, heads, lq, lk]),
-          tf.mul(tf.sub(m, 1), 1e9),
-        );
-        weights = tf.mul(tf.softmax(logits), m);
-      } else {
-        weights = tf.reshape(tf.softmax(scores), [batch, heads, lq, lk]);
-      }
-      const context = tf.matMul(
-        tf.reshape(weights, [batch * heads, lq, lk]),
-        toHeads(values, heads),
-      ); // [batch * H, Lq, d]
-      const joined = fromHeads(context, batch, heads); // [batch * Lq, E]
-      const out = dense(
-        joined,
-        w.output.kernel.read() as tf.Tensor2D,
-        w.output.bias?.read() ?? null,
-        'linear',
-      );
+      const lq = seqs[this.queryIndex]!.shape[1] as number;
       const output = tf.reshape(
-        out,
+        attended.output,
         list[this.queryIndex]!.rank === 2 ? [batch, e] : [batch, lq, e],
       );
-      return this.returnAttentionWeights ? [output, weights] : output;
+      return this.returnAttentionWeights ? [output, attended.weights] : output;
     });
   }
 
@@ -415,14 +323,14 @@ export class CrossAttentionFusion extends FusionLayer {
     };
   }
 
-  private keyCount(shapes: readonly LayerShape[]): number | null {
-    let total: number | null = 0;
-    for (const i of this.keySources) {
-      const s = shapes[i] as LayerShape;
-      const len = s.length === 3 ? s[1] : 1;
-      total = total === null || len == null ? null : total + len;
-    }
-    return total;
+  private layout(): AttentionLayout {
+    return {
+      modalities: this.modalities,
+      queryIndex: this.queryIndex,
+      keySources: this.keySources,
+      heads: this.heads,
+      width: this.width,
+    };
   }
 
   private checkHeads(e: number): void {
@@ -446,79 +354,19 @@ export class CrossAttentionFusion extends FusionLayer {
   }
 
   private checkShapes(shapes: LayerShape[]): { presence: boolean } {
-    const where = `CrossAttentionFusion '${this.name}'`;
-    const k = this.modalities.length;
-    const names = `[${this.modalities.join(', ')}]`;
-    const base = k + (this.keyMask ? 1 : 0);
-    if (shapes.length !== base && shapes.length !== base + 1) {
-      throw new ShapeError(
-        `${where}: expected ${k} modality inputs ${names}` +
-          (this.keyMask ? ', a key mask' : '') +
-          ` and an optional presence mask, received ${shapes.length} ` +
-          `inputs with shapes ${formatShapes(shapes)}`,
-      );
-    }
-    const values = shapes.slice(0, k);
-    if (values.some((s) => s.length !== 2 && s.length !== 3)) {
-      throw new ShapeError(
-        `${where}: expected inputs of rank 3 [batch, steps, features] or ` +
-          `rank 2 [batch, features] for ${names}, received shapes ` +
-          formatShapes(values),
-      );
-    }
-    checkBatch(where, this.modalities, shapes);
-    checkBuiltDims(where, this.modalities, values, this.dims);
-    const batch = values.map((s) => s[0]).find((b) => b != null) ?? null;
-    if (this.keyMask) {
-      const mask = shapes[k] as LayerShape;
-      const lk = this.keyCount(shapes);
-      const ok =
-        mask.length === 2 &&
-        (lk === null || mask[1] === null || mask[1] === lk);
-      if (!ok) {
-        throw new ShapeError(
-          `${where}: expected a key mask [${batch ?? 'batch'}, ` +
-            `${lk ?? 'keys'}], received shape ${formatShape(mask)}`,
-        );
-      }
-    }
-    const presence = shapes.length === base + 1;
-    if (presence) {
-      checkPresenceShape(where, this.modalities, shapes[base]!, batch);
-    }
-    return { presence };
+    return checkAttentionShapes(
+      {
+        where: `CrossAttentionFusion '${this.name}'`,
+        modalities: this.modalities,
+        keyMask: this.keyMask,
+        keySources: this.keySources,
+        dims: this.dims,
+      },
+      shapes,
+    );
   }
 }
 tf.serialization.registerClass(CrossAttentionFusion);
-
-/** A kernel and optional bias. */
-interface Projection {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable | null;
-}
-
-/** `[batch, L, H·d]` to `[batch·H, L, d]`, head h from columns h·d.. */
-function toHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
-  const [batch, len, e] = x.shape as [number, number, number];
-  if (heads === 1) return x as tf.Tensor3D;
-  const d = e / heads;
-  const split = tf.transpose(
-    tf.reshape(x, [batch, len, heads, d]),
-    [0, 2, 1, 3],
-  );
-  return tf.reshape(split, [batch * heads, len, d]);
-}
-
-/** `[batch·H, L, d]` to `[batch·L, H·d]`, heads joined in order. */
-function fromHeads(x: tf.Tensor, batch: number, heads: number): tf.Tensor2D {
-  const [, len, d] = x.shape as [number, number, number];
-  if (heads === 1) return tf.reshape(x, [batch * len, d]);
-  const joined = tf.transpose(
-    tf.reshape(x, [batch, heads, len, d]),
-    [0, 2, 1, 3],
-  );
-  return tf.reshape(joined, [batch * len, heads * d]);
-}
 
 /**
  * Creates a {@link CrossAttentionFusion}.
