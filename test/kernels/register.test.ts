@@ -33,10 +33,14 @@ describe('installKernels', () => {
     );
   });
 
-  it('registers only the filter gradient for cpu', () => {
-    expect(installKernels('cpu')).toEqual(['Conv2DBackpropFilter']);
+  it('registers the filter and max-pool gradients for cpu', () => {
+    expect(installKernels('cpu')).toEqual([
+      'Conv2DBackpropFilter',
+      'MaxPoolGrad',
+    ]);
     expect(installedKernels()).toEqual([
       { backendName: 'cpu', kernelName: 'Conv2DBackpropFilter' },
+      { backendName: 'cpu', kernelName: 'MaxPoolGrad' },
     ]);
   });
 
@@ -112,7 +116,7 @@ describe('installKernels', () => {
 describe('uninstallKernels', () => {
   it('restores the exact stock configs and removes kernels wasm lacks', () => {
     const wasmBefore = snapshot('wasm', WASM_KERNELS);
-    const cpuBefore = snapshot('cpu', ['Conv2DBackpropFilter']);
+    const cpuBefore = snapshot('cpu', ['Conv2DBackpropFilter', 'MaxPoolGrad']);
     expect(wasmBefore[0]).toBeUndefined(); // no filter gradient on wasm
     expect(wasmBefore[3]).toBeUndefined(); // no UnsortedSegmentSum on wasm
 
@@ -121,9 +125,11 @@ describe('uninstallKernels', () => {
     expect(snapshot('wasm', WASM_KERNELS)).not.toEqual(wasmBefore);
 
     const removed = uninstallKernels();
-    expect(removed).toHaveLength(5);
+    expect(removed).toHaveLength(6);
     expect(snapshot('wasm', WASM_KERNELS)).toEqual(wasmBefore);
-    expect(snapshot('cpu', ['Conv2DBackpropFilter'])).toEqual(cpuBefore);
+    expect(snapshot('cpu', ['Conv2DBackpropFilter', 'MaxPoolGrad'])).toEqual(
+      cpuBefore,
+    );
     expect(installedKernels()).toEqual([]);
   });
 
@@ -132,6 +138,7 @@ describe('uninstallKernels', () => {
     installKernels('cpu');
     expect(uninstallKernels('cpu')).toEqual([
       { backendName: 'cpu', kernelName: 'Conv2DBackpropFilter' },
+      { backendName: 'cpu', kernelName: 'MaxPoolGrad' },
     ]);
     expect(uninstallKernels('cpu')).toEqual([]);
     expect(installedKernels()).toHaveLength(4);
@@ -145,7 +152,11 @@ describe('uninstallKernels', () => {
     const theirs = { ...tf.getKernel('Conv2DBackpropFilter', 'cpu')! };
     tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
     tf.registerKernel(theirs);
-    expect(uninstallKernels('cpu')).toEqual([]);
+    // Ours is gone from the filter gradient, so only the max-pool
+    // gradient is ours to remove.
+    expect(uninstallKernels('cpu')).toEqual([
+      { backendName: 'cpu', kernelName: 'MaxPoolGrad' },
+    ]);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBe(theirs);
     tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
     tf.registerKernel(stock);
