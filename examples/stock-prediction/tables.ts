@@ -54,9 +54,17 @@ export function toMarkdown(table: Table, level = 3): string {
 const fixed = (digits: number) => (v: number) => v.toFixed(digits);
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
 
+/**
+ * Whether seeds gave different values: a standard deviation above float
+ * rounding (a deterministic baseline repeated per seed gives about 1e-14).
+ */
+export function seedsDisagree(s: SeedSpread): boolean {
+  return s.n > 1 && s.std > 1e-9 * Math.max(1, Math.abs(s.mean));
+}
+
 /** "mean ± sd" when seeds disagree, the value alone otherwise. */
 function cell(s: SeedSpread, format: (v: number) => string): string {
-  return s.n > 1 && s.std > 0
+  return seedsDisagree(s)
     ? `${format(s.mean)} ± ${format(s.std)}`
     : format(s.mean);
 }

@@ -3,6 +3,7 @@
  * significance tests, never from a single seed's table.
  */
 import { DRIFT } from './evaluate';
+import { seedsDisagree } from './tables';
 import type { VariantResult } from './run';
 
 const ALPHA = 0.05;
@@ -23,7 +24,7 @@ export function verdict(v: VariantResult): string {
   const seedsWord = n === 1 ? 'one seed' : `${n} seeds`;
   const mae = (name: string, which: 'Max' | 'Min') => {
     const m = s[name]![`mae${which}`]!;
-    return n > 1
+    return seedsDisagree(m)
       ? `${m.mean.toFixed(1)} ± ${m.std.toFixed(1)}`
       : m.mean.toFixed(1);
   };

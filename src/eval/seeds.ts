@@ -2,6 +2,7 @@
  * Repeating an experiment over seeds and summarising the spread.
  */
 import { assertInteger } from '../internal/assert';
+import { describe } from '../internal/errors';
 
 /** Spread of one metric over seeds. */
 export interface SeedSpread {
@@ -77,8 +78,24 @@ export function summarizeSeeds<T extends Record<string, number>>(
   runs: readonly SeedRun<T>[],
 ): Record<keyof T & string, SeedSpread> {
   const where = 'summarizeSeeds';
-  if (runs.length === 0) {
-    throw new RangeError(`${where}: expected at least one run, received none`);
+  if (!Array.isArray(runs) || runs.length === 0) {
+    throw new RangeError(
+      `${where}: expected a non-empty array of runs, received ` +
+        describe(runs),
+    );
+  }
+  const bad = runs.findIndex(
+    (r) =>
+      r === null ||
+      typeof r !== 'object' ||
+      r.values === null ||
+      typeof r.values !== 'object',
+  );
+  if (bad >= 0) {
+    throw new TypeError(
+      `${where}: expected each run to be { seed, values: { metric: number } }, ` +
+        `received ${describe(runs[bad])} at index ${bad}`,
+    );
   }
   const names = Object.keys(runs[0]!.values).sort();
   const summary = {} as Record<keyof T & string, SeedSpread>;
