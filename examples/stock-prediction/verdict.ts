@@ -70,9 +70,13 @@ export function verdict(v: VariantResult): string {
     .join('; ');
   const anyBeyond = outcomes.some((o) => o.beyond);
   parts.push(
-    `Against the best single-modality model (each chosen on validation), ` +
-      `the best fusion ${anyBeyond ? 'does' : 'does not'} win beyond seed ` +
-      `noise: ${fusionText}.`,
+    n === 1
+      ? `Against the best single-modality model (each chosen on ` +
+          `validation), with one seed there is no spread to judge seed ` +
+          `noise by: ${fusionText}.`
+      : `Against the best single-modality model (each chosen on ` +
+          `validation), the best fusion ${anyBeyond ? 'does' : 'does not'} ` +
+          `win beyond seed noise: ${fusionText}.`,
   );
 
   // Anything against drift: positive mean skill on both outputs and
