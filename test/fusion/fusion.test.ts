@@ -145,6 +145,12 @@ describe('LateFusion', () => {
       atol: 0,
       rtol: 0,
     });
+    // The learned weights travel with the model: identical predictions.
+    expectClose(
+      reloaded.predict([y, noisy]) as tf.Tensor,
+      model.predict([y, noisy]) as tf.Tensor,
+      { atol: 0, rtol: 0 },
+    );
   });
 
   it('learns its weights with a presence mask, no comparison on the gradient path', async () => {
@@ -178,14 +184,27 @@ describe('LateFusion', () => {
     expect(() =>
       lateFusion({ modalities: ['a', 'b'], weights: { a: 1, c: 1 } }),
     ).toThrow(/expected weights for \[a, b\], received weights for \[a, c\]/);
-    const fuse = lateFusion({ modalities: ['a', 'b'] });
+    const fuse = lateFusion({ modalities: ['a', 'b'], name: 'lf' });
     expect(() => fuse.apply([tf.ones([2, 2]), tf.ones([2, 3])])).toThrow(
-      /one shape \[batch, \.\.\., units\] for \[a, b\], received shapes \[\[2,2\],\[2,3\]\]/,
+      /LateFusion 'lf'.*one shape \[batch, \.\.\., units\] for \[a, b\], received shapes \[\[2,2\],\[2,3\]\]/,
     );
     expect(() =>
       fuse.apply([tf.ones([2, 2]), tf.ones([2, 2]), tf.ones([2, 3])]),
     ).toThrow(
       /presence mask \[2, 2\] for \[a, b\], received shape \[\[2,3\]\]/,
+    );
+  });
+
+  it('gives the same result whatever the record order', () => {
+    const fuse = lateFusion({
+      modalities: ['a', 'b'],
+      weights: { a: [0.25, 0.5], b: [0.75, 0.5] },
+    });
+    const [a, b] = [p1(), p2()];
+    expectClose(
+      fuse.applyRecord({ b, a }) as tf.Tensor,
+      fuse.applyRecord({ a, b }) as tf.Tensor,
+      { atol: 0, rtol: 0 },
     );
   });
 
