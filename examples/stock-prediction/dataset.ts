@@ -326,16 +326,12 @@ function buildPart(data: Samples, index: Int32Array, windows: Float32Array) {
     (i) => [samples.yMax[i], samples.yMin[i]] as [number, number],
   );
   const { high, low } = table.series;
-  const trailing = Array.from(index, (i) => {
-    const today = samples.t[i] as number;
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let r = today - window + 1; r <= today; r++) {
-      hi = Math.max(hi, high[r] as number);
-      lo = Math.min(lo, low[r] as number);
-    }
-    return [hi, lo] as [number, number];
-  });
+  const trailing = trailingRange(
+    high,
+    low,
+    Array.from(index, (i) => samples.t[i] as number),
+    window,
+  );
   return {
     index,
     dates: Array.from(index, (i) => samples.dates[i] as string),
@@ -388,4 +384,25 @@ async function readText(path: string, what: string): Promise<string> {
           : ` (${(error as Error).message})`;
     throw new Error(`${what}: cannot read '${path}'${reason}`);
   }
+}
+
+/**
+ * The highest high and lowest low of the `window` sessions ending at each
+ * of `todays` (the trailing-range baseline).
+ */
+export function trailingRange(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  todays: ArrayLike<number>,
+  window: number,
+): [number, number][] {
+  return Array.from(todays, (today) => {
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let r = today - window + 1; r <= today; r++) {
+      hi = Math.max(hi, high[r] as number);
+      lo = Math.min(lo, low[r] as number);
+    }
+    return [hi, lo] as [number, number];
+  });
 }

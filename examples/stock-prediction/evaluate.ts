@@ -7,6 +7,8 @@ import {
   directionHitRate,
   regressionMetrics,
   skillScore,
+  summarizeSeeds,
+  type SeedSpread,
 } from '../../src/index';
 import type { Part } from './dataset';
 import type { Predictions, Ratios, RowKind } from './experiment';
@@ -206,4 +208,22 @@ export function comparisonPairs(
   }
   for (const m of [...of('unimodal'), ...of('fusion')]) pairs.push([m, DRIFT]);
   return pairs;
+}
+
+/**
+ * Each row's metrics summarised over the seeds (mean, sd, extremes), row
+ * names in the order of the first seed.
+ */
+export function summarizeRows(
+  seeds: readonly { seed: number; rows: Record<string, RowMetrics> }[],
+): Record<string, Record<string, SeedSpread>> {
+  const rowNames = Object.keys(seeds[0]!.rows);
+  return Object.fromEntries(
+    rowNames.map((name) => [
+      name,
+      summarizeSeeds(
+        seeds.map((s) => ({ seed: s.seed, values: s.rows[name]! })),
+      ),
+    ]),
+  );
 }

@@ -11,7 +11,6 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {
   chronologicalSplit,
-  summarizeSeeds,
   walkForwardFolds,
   type SeedSpread,
 } from '../../src/index';
@@ -28,6 +27,7 @@ import {
   comparisonPairs,
   scoreAll,
   selectOnValidation,
+  summarizeRows,
   toPrices,
   type Comparison,
   type RowMetrics,
@@ -236,14 +236,7 @@ export async function runExperiment(
       }
     }
     const rowNames = Object.keys(seedResults[0]!.rows);
-    const summary = Object.fromEntries(
-      rowNames.map((name) => [
-        name,
-        summarizeSeeds(
-          seedResults.map((s) => ({ seed: s.seed, values: s.rows[name]! })),
-        ),
-      ]),
-    ) as Record<string, Record<string, SeedSpread>>;
+    const summary = summarizeRows(seedResults);
     variants.push({
       features,
       kinds: seedResults[0]!.kinds,

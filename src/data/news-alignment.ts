@@ -96,9 +96,11 @@ export function alignNewsToSessions(
 ): NewsAlignment {
   const where = 'alignNewsToSessions';
   if (!Array.isArray(times)) {
+    const hint =
+      typeof times === 'string' ? ' (wrap one time in an array)' : '';
     throw new TypeError(
       `${where}: expected an array of news times, received ` +
-        `${describe(times)}${typeof times === 'string' ? ' (wrap one time in an array)' : ''}`,
+        `${describe(times)}${hint}`,
     );
   }
   const zone = options.timeZone ?? 'America/New_York';

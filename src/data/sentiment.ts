@@ -2,7 +2,9 @@
  * Lexicon sentiment of short texts (VADER) and its summary over a group of
  * texts, such as one day's headlines.
  */
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- vader-sentiment ships no types; the reference keeps its declaration in every build, the .d.ts bundle included
+// vader-sentiment ships no types; the reference keeps its declaration in
+// every build, the .d.ts bundle included.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./vader-sentiment.d.ts" />
 import vader from 'vader-sentiment';
 
@@ -262,12 +264,11 @@ function checkThreshold(where: string, threshold: unknown): void {
 /** Throws unless `value` is a finite number; `index` null for one score. */
 function checkScore(where: string, value: unknown, index: number | null) {
   const at = index === null ? '' : ` at index ${index}`;
+  const what =
+    index === null ? 'a finite compound score' : 'finite compound scores';
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return;
-    throw new RangeError(
-      `${where}: expected ${index === null ? 'a finite compound score' : 'finite compound scores'}, ` +
-        `received ${value}${at}`,
-    );
+    throw new RangeError(`${where}: expected ${what}, received ${value}${at}`);
   }
   const hint =
     value !== null && typeof value === 'object' && 'compound' in value

@@ -63,8 +63,9 @@ interface ConvWeights {
  * `[batch, filters * widths]` (widths in the order given), or
  * `[batch, time, filters * widths]` with `pooling: 'none'`. Empty inputs:
  * a batch of 0 gives `[0, filters * widths]` (`[0, time, ...]`), and
- * `time = 0` gives zeros `[batch, filters * widths]` (`[batch, 0, ...]`). Weights: `embeddings`, then `kernel_<w>`
- * `[w, embeddingDim, filters]` and `bias_<w>` per width.
+ * `time = 0` gives zeros `[batch, filters * widths]` (`[batch, 0, ...]`).
+ * Weights: `embeddings`, then `kernel_<w>` `[w, embeddingDim, filters]`
+ * and `bias_<w>` per width.
  *
  * @see Kim (2014), Convolutional Neural Networks for Sentence
  * Classification.

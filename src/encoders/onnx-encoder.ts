@@ -59,9 +59,15 @@ export interface OnnxEncoderArgs {
 export interface OnnxTextInputs {
   /** Input of the token ids. @defaultValue 'input_ids' */
   ids?: string;
-  /** Input of the attention mask, if the model has one. @defaultValue 'attention_mask' */
+  /**
+   * Input of the attention mask, if the model has one.
+   * @defaultValue 'attention_mask'
+   */
   mask?: string;
-  /** Input of the segment ids (all 0), if the model has one. @defaultValue 'token_type_ids' */
+  /**
+   * Input of the segment ids (all 0), if the model has one.
+   * @defaultValue 'token_type_ids'
+   */
   typeIds?: string;
 }
 

@@ -63,7 +63,10 @@ export interface HuggingFaceTokenizerLike {
    * up in `get_vocab()`.
    */
   token_to_id?(token: string): number | undefined | null;
-  /** Token to id (a Map or a plain object), added tokens included when asked. */
+  /**
+   * Token to id (a Map or a plain object), added tokens included when
+   * asked.
+   */
   get_vocab(
     withAddedTokens?: boolean,
   ): Map<string, number> | Record<string, number>;

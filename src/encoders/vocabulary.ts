@@ -77,7 +77,8 @@ const SYMBOL = String.raw`[\p{P}\p{S}]`;
  *
  * @example
  * ```ts
- * const vocab = Vocabulary.fit(['Profit rose', 'profit fell'], { minCount: 2 });
+ * const texts = ['Profit rose', 'profit fell'];
+ * const vocab = Vocabulary.fit(texts, { minCount: 2 });
  * vocab.tokens; // ['[PAD]', '[UNK]', 'profit']
  * vocab.encode('Profit rose'); // [2, 1]
  * ```
@@ -377,7 +378,8 @@ export function vocabularyFromModel(
   if (!(key in metadata)) {
     throw new RangeError(
       `vocabularyFromModel: expected model '${model.name}' to have ` +
-        `metadata '${key}', received keys [${Object.keys(metadata).join(', ')}]`,
+        `metadata '${key}', received keys ` +
+        `[${Object.keys(metadata).join(', ')}]`,
     );
   }
   return Vocabulary.fromJSON(metadata[key]);

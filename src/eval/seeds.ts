@@ -93,7 +93,8 @@ export function summarizeSeeds<T extends Record<string, number>>(
   );
   if (bad >= 0) {
     throw new TypeError(
-      `${where}: expected each run to be { seed, values: { metric: number } }, ` +
+      `${where}: expected each run to be ` +
+        `{ seed, values: { metric: number } }, ` +
         `received ${describe(runs[bad])} at index ${bad}`,
     );
   }

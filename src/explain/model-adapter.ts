@@ -109,7 +109,8 @@ export function resolveInputs(
     if (!(t instanceof tf.Tensor) || t.rank < 1) {
       throw new ShapeError(
         `${where}: expected input '${name}' to be a tensor with a batch ` +
-          `axis, received ${t instanceof tf.Tensor ? formatShape(t.shape) : describe(t)}`,
+          `axis, received ` +
+          (t instanceof tf.Tensor ? formatShape(t.shape) : describe(t)),
       );
     }
     const shape = t.shape.slice(1);
@@ -125,7 +126,8 @@ export function resolveInputs(
   if (bad !== undefined) {
     throw new ShapeError(
       `${where}: expected every input to have the same batch size, ` +
-        `received ${names.map((n) => `${n}: ${tensors[n]!.shape[0]}`).join(', ')}`,
+        `received ` +
+        names.map((n) => `${n}: ${tensors[n]!.shape[0]}`).join(', '),
     );
   }
   return { layout: { inputs: specs, bare }, tensors, rows };
@@ -164,7 +166,8 @@ export function matchLayout(
     if (formatShape(shape) !== formatShape(spec.shape)) {
       throw new ShapeError(
         `${where}: expected ${what} '${spec.name}' of shape ` +
-          `${formatShape([null, ...spec.shape])}, received ${formatShape(t.shape)}`,
+          `${formatShape([null, ...spec.shape])}, received ` +
+          formatShape(t.shape),
       );
     }
     if (rows >= 0 && t.shape[0] !== rows) {

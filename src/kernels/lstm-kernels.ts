@@ -157,7 +157,10 @@ export function splitTime(
   );
 }
 
-/** Per-step masks `[batch, 1]` (float32, 0 or 1) from a mask `[batch, time]`. */
+/**
+ * Per-step masks `[batch, 1]` (float32, 0 or 1) from a mask
+ * `[batch, time]`.
+ */
 export function maskSteps(
   scope: KernelScope,
   mask: tf.TensorInfo,

@@ -36,13 +36,20 @@ export interface RobustnessOptions {
    * argmax of each row (or, for one unit, the 0.5 threshold).
    */
   metric: RobustnessMetricName | RobustnessMetric;
-  /** Name of the metric in the report. @defaultValue the built-in name or 'metric' */
+  /**
+   * Name of the metric in the report.
+   * @defaultValue the built-in name or 'metric'
+   */
   metricName?: string;
-  /** Whether larger metric values are better. @defaultValue true only for 'accuracy' */
+  /**
+   * Whether larger metric values are better.
+   * @defaultValue true only for 'accuracy'
+   */
   higherIsBetter?: boolean;
   /**
    * The model inputs treated as modalities, perturbed one at a time.
-   * @defaultValue every input but the presence mask and `<name>_mask` step masks
+   * @defaultValue every input but the presence mask and `<name>_mask`
+   *   step masks
    */
   modalities?: string[];
   /**
@@ -69,7 +76,10 @@ export interface RobustnessOptions {
    * mean of one sample). @defaultValue 0 (the mean of standardized data)
    */
   baseline?: Record<string, number | tf.Tensor>;
-  /** Standard deviations of the added Gaussian noise. @defaultValue [0.1, 0.5, 1] */
+  /**
+   * Standard deviations of the added Gaussian noise.
+   * @defaultValue [0.1, 0.5, 1]
+   */
   noise?: number[];
   /** Noise draws averaged per modality and level. @defaultValue 1 */
   repeats?: number;

@@ -13,7 +13,7 @@ import {
   type ChronologicalSplit,
   type WindowSamples,
 } from '../../../src/index';
-import type { Part } from '../dataset';
+import { trailingRange, type Part } from '../dataset';
 import { NEWS_FEATURES, PRICE_FEATURES, type DailyFeatures } from './data';
 
 /** The model inputs of thesis 2, by input name. */
@@ -227,15 +227,7 @@ function buildPart(
     (i) => [samples.yMax[i], samples.yMin[i]] as [number, number],
   );
   const { high, low } = table.series;
-  const trailing = Array.from(t, (today) => {
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let r = today - window + 1; r <= today; r++) {
-      hi = Math.max(hi, high[r] as number);
-      lo = Math.min(lo, low[r] as number);
-    }
-    return [hi, lo] as [number, number];
-  });
+  const trailing = trailingRange(high, low, t, window);
   return {
     index,
     dates: Array.from(index, (i) => samples.dates[i] as string),

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { summarizeSeeds, type SeedSpread } from '../../../src/index';
+import type { SeedSpread } from '../../../src/index';
 import {
   compare,
   scoreAll,
+  summarizeRows,
   type Comparison,
   type RowMetrics,
 } from '../evaluate';
@@ -239,14 +240,7 @@ export async function runThesis2(
   }
 
   const rowNames = Object.keys(seedResults[0]!.rows);
-  const summary = Object.fromEntries(
-    rowNames.map((name) => [
-      name,
-      summarizeSeeds(
-        seedResults.map((s) => ({ seed: s.seed, values: s.rows[name]! })),
-      ),
-    ]),
-  ) as Record<string, Record<string, SeedSpread>>;
+  const summary = summarizeRows(seedResults);
   const meanPredictions = seedMean(allPredictions);
   const seedMeanResult = {
     rows: scoreAll(data.parts.val, data.parts.test, meanPredictions),
